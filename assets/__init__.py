@@ -1,0 +1,1 @@
+"""Dagster assets; each key mirrors the warehouse relation it writes (schema/table)."""

@@ -1,0 +1,56 @@
+"""Attainment marts for BI tools and the council report."""
+
+import dagster as dg
+
+from chitieu import warehouse as wh
+from chitieu.marts import compute_attainment
+from chitieu.resources import InputsResource, WarehouseResource
+
+
+@dg.asset(
+    key=["mart", "target_attainment"],
+    group_name="mart",
+    deps=[["core", "fact_observation"], ["core", "dim_target"]],
+)
+def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
+    """One row per plan target at its area: the latest figure, its source, the year-end projection,
+    attainment % and status (achieved, on_track, at_risk, not_achieved, no_data, with Vietnamese labels).
+    Rebuilt in one transaction, so a failure leaves yesterday's table in place."""
+    as_of = inputs.as_of_date()
+    with warehouse.get_connection() as con, wh.transaction(con):
+        wh.build(con, "core.attainment_inputs")
+        targets = con.execute("select * from core.dim_target").df()
+        inputs_df = con.execute("select * from core.attainment_inputs").df()
+        frame = compute_attainment(targets, inputs_df, as_of)
+        n = wh.write_table(con, "mart.target_attainment", frame)
+        preview = wh.preview_markdown(
+            con,
+            "select target_code, actual_value, projected_value, status from mart.target_attainment",
+            60,
+        )
+    counts = frame["status"].value_counts().to_dict()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": n,
+            "as_of": str(as_of),
+            **{f"status/{k}": int(v) for k, v in counts.items()},
+            "preview": dg.MetadataValue.md(preview),
+        }
+    )
+
+
+@dg.asset(
+    key=["mart", "attainment_summary"], group_name="mart", deps=[["mart", "target_attainment"]]
+)
+def attainment_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Counts by status per plan and per group, with the sentence for the council:
+    "Ước đạt và vượt X/N chỉ tiêu"."""
+    with warehouse.get_connection() as con, wh.transaction(con):
+        n = wh.build(con, "mart.attainment_summary")
+        sentences = [
+            r[0]
+            for r in con.execute(
+                "select summary_vi from mart.attainment_summary where group_no is null"
+            ).fetchall()
+        ]
+    return dg.MaterializeResult(metadata={"dagster/row_count": n, "summary": "; ".join(sentences)})

@@ -1,0 +1,37 @@
+"""Reference dimensions: departments, areas and units."""
+
+import dagster as dg
+
+from chitieu import warehouse as wh
+from chitieu.reference import load_reference
+from chitieu.resources import InputsResource, WarehouseResource
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["core", "dim_department"],
+            description="Departments that own targets (Vietnamese and English names, report deadline).",
+        ),
+        dg.AssetSpec(
+            ["core", "dim_area"],
+            description="Lai Chau province (12), its districts (105-112) and the poor-district group.",
+        ),
+        dg.AssetSpec(
+            ["core", "dim_unit"], description="Units of measure used by targets and observations."
+        ),
+    ],
+    group_name="reference",
+)
+def reference_dimensions(warehouse: WarehouseResource, inputs: InputsResource):
+    """Load the reference YAML files into the core dimension tables."""
+    ref = load_reference(inputs.reference_dir)
+    areas = ref.areas.assign(member_codes=ref.areas["members"].map(",".join))
+    with warehouse.get_connection() as con, wh.transaction(con):
+        counts = {
+            "dim_department": wh.write_table(con, "core.dim_department", ref.departments),
+            "dim_area": wh.write_table(con, "core.dim_area", areas),
+            "dim_unit": wh.write_table(con, "core.dim_unit", ref.units),
+        }
+    for table, n in counts.items():
+        yield dg.MaterializeResult(asset_key=["core", table], metadata={"dagster/row_count": n})

@@ -1,0 +1,225 @@
+"""The plan catalogue: every target of a resolution, loaded from YAML and checked."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from chitieu.numbers import NumberParseError, parse_vi_number
+from chitieu.reference import Reference
+
+KINDS = (
+    "at_least",
+    "at_most",
+    "approx",
+    "share",
+    "growth",
+    "reduction",
+    "increment",
+    "maintain",
+    "range",
+)
+MEASURES = ("reported", "level")
+LEVEL_KINDS = ("growth", "reduction", "increment")
+SHARE_SUM_TOLERANCE = 0.05
+
+
+class CatalogueError(ValueError):
+    """One or more problems in a plan file; each names the file and the entry."""
+
+    def __init__(self, path: str | Path, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(
+            f"{path}: {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    """One plan target as the resolution sets it."""
+
+    plan_id: str
+    code: str
+    group_no: int
+    item_no: int
+    source_ref: str
+    name_vi: str
+    name_en: str
+    text_vi: str
+    unit: str
+    kind: str
+    department_code: str
+    area_code: str
+    target_value: float | None = None
+    target_low: float | None = None
+    target_high: float | None = None
+    value_vi: str | None = None
+    strict: bool = False
+    tolerance: float = 0.0
+    direction: str = "up"
+    measure: str = "reported"
+    measure_unit: str | None = None
+    flow: bool = False
+    share_group: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan resolution's header and its targets."""
+
+    plan_id: str
+    province_code: str
+    year: int
+    baseline_year: int
+    title_vi: str
+    title_en: str
+    adopted_on: str
+    source_document: str
+    targets: list[Target] = field(default_factory=list)
+
+    def targets_frame(self) -> pd.DataFrame:
+        """One row per target, with plan columns, ready for the warehouse."""
+        rows = [
+            asdict(t) | {"plan_year": self.year, "baseline_year": self.baseline_year}
+            for t in self.targets
+        ]
+        df = pd.DataFrame(rows).rename(columns={"code": "target_code"})
+        df["measure_unit"] = df["measure_unit"].fillna(df["unit"])
+        return df
+
+
+def _entry_problems(e: dict, where: str, ref: Reference) -> list[str]:
+    problems = []
+    for key in (
+        "code",
+        "group",
+        "item",
+        "name_vi",
+        "name_en",
+        "text_vi",
+        "unit",
+        "kind",
+        "department",
+        "area",
+    ):
+        if e.get(key) in (None, ""):
+            problems.append(f"{where}: missing '{key}'")
+    kind = e.get("kind")
+    if kind is not None and kind not in KINDS:
+        problems.append(f"{where}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    for key, known in (("unit", ref.unit_codes), ("measure_unit", ref.unit_codes)):
+        if e.get(key) is not None and e[key] not in known:
+            problems.append(f"{where}: unknown {key} {e[key]!r}; expected one of {sorted(known)}")
+    if e.get("department") is not None and e["department"] not in ref.department_codes:
+        problems.append(f"{where}: unknown department {e['department']!r}")
+    if e.get("area") is not None and str(e["area"]) not in ref.area_codes:
+        problems.append(f"{where}: unknown area {e['area']!r}")
+    if e.get("measure", "reported") not in MEASURES:
+        problems.append(f"{where}: unknown measure {e['measure']!r}; expected reported or level")
+    if e.get("measure") == "level" and kind not in LEVEL_KINDS:
+        problems.append(f"{where}: measure 'level' only applies to {', '.join(LEVEL_KINDS)}")
+    if kind == "range":
+        low, high = e.get("target_low"), e.get("target_high")
+        if not isinstance(low, int | float) or not isinstance(high, int | float) or low > high:
+            problems.append(f"{where}: kind 'range' needs numeric target_low <= target_high")
+    elif kind is not None:
+        value = e.get("target_value")
+        if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
+            problems.append(f"{where}: target_value {value!r} is not a number")
+        elif e.get("value_vi") is not None:
+            try:
+                parsed = parse_vi_number(e["value_vi"]).as_float()
+            except NumberParseError as exc:
+                problems.append(f"{where}: value_vi does not parse: {exc}")
+            else:
+                if parsed is None or abs(parsed - value) > 1e-9:
+                    problems.append(
+                        f"{where}: value_vi {e['value_vi']!r} reads as {parsed}, but target_value is {value}"
+                    )
+    if kind in ("approx", "share") and not isinstance(e.get("tolerance"), int | float):
+        problems.append(f"{where}: kind {kind!r} needs a numeric tolerance")
+    if kind == "maintain" and e.get("target_value") not in (1, 1.0):
+        problems.append(f"{where}: kind 'maintain' must have target_value 1 (yes)")
+    return problems
+
+
+def load_plan(path: str | Path, ref: Reference) -> Plan:
+    """Load and check a plan YAML; raises CatalogueError listing every problem found."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(path, [f"cannot read: {exc}"]) from exc
+    if not isinstance(doc, dict) or "plan" not in doc or "targets" not in doc:
+        raise CatalogueError(path, ["expected top-level keys 'plan' and 'targets'"])
+    header = doc["plan"]
+    missing = [k for k in ("id", "province_code", "year", "baseline_year") if k not in header]
+    if missing:
+        raise CatalogueError(path, [f"plan header: missing {', '.join(missing)}"])
+    problems: list[str] = []
+    targets: list[Target] = []
+    seen: dict[str, int] = {}
+    for i, e in enumerate(doc["targets"], start=1):
+        where = f"entry {i} ({e.get('code', '?')})"
+        entry_problems = _entry_problems(e, where, ref)
+        if e.get("code") in seen:
+            entry_problems.append(f"{where}: duplicate code, first used by entry {seen[e['code']]}")
+        seen.setdefault(e.get("code"), i)
+        problems += entry_problems
+        if entry_problems:
+            continue
+        targets.append(
+            Target(
+                plan_id=header["id"],
+                code=e["code"],
+                group_no=int(e["group"]),
+                item_no=int(e["item"]),
+                source_ref=e.get("source_ref", f"Điều 1.2 ({e['group']})"),
+                name_vi=e["name_vi"],
+                name_en=e["name_en"],
+                text_vi=e["text_vi"],
+                unit=e["unit"],
+                kind=e["kind"],
+                department_code=e["department"],
+                area_code=str(e["area"]),
+                target_value=e.get("target_value"),
+                target_low=e.get("target_low"),
+                target_high=e.get("target_high"),
+                value_vi=e.get("value_vi"),
+                strict=bool(e.get("strict", False)),
+                tolerance=float(e.get("tolerance", 0.0)),
+                direction=e.get("direction", "up"),
+                measure=e.get("measure", "reported"),
+                measure_unit=e.get("measure_unit"),
+                flow=bool(e.get("flow", False)),
+                share_group=e.get("share_group"),
+            )
+        )
+    groups: dict[str, float] = {}
+    for t in targets:
+        if t.share_group:
+            groups[t.share_group] = groups.get(t.share_group, 0.0) + (t.target_value or 0.0)
+    for name, total in groups.items():
+        if abs(total - 100) > SHARE_SUM_TOLERANCE:
+            problems.append(
+                f"share group {name!r}: shares sum to {total:.2f}, expected 100 ± {SHARE_SUM_TOLERANCE}"
+            )
+    if problems:
+        raise CatalogueError(path, problems)
+    return Plan(
+        plan_id=header["id"],
+        province_code=str(header["province_code"]),
+        year=int(header["year"]),
+        baseline_year=int(header["baseline_year"]),
+        title_vi=header.get("title_vi", ""),
+        title_en=header.get("title_en", ""),
+        adopted_on=str(header.get("adopted_on", "")),
+        source_document=header.get("source_document", ""),
+        targets=targets,
+    )

@@ -1,0 +1,97 @@
+"""Assemble mart.target_attainment from the catalogue, the attainment inputs and the formulas."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from chitieu.attainment import Reading, Spec, evaluate
+from chitieu.periods import parse_period
+
+
+def _num(v) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _spec(t) -> Spec:
+    return Spec(
+        kind=t.kind,
+        target_value=_num(t.target_value),
+        target_low=_num(t.target_low),
+        target_high=_num(t.target_high),
+        strict=bool(t.strict),
+        tolerance=float(t.tolerance or 0),
+        direction=t.direction,
+        measure=t.measure,
+        flow=bool(t.flow),
+    )
+
+
+def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """One row per target: the evaluation of its inputs, with the catalogue's descriptive columns."""
+    merged = targets.merge(
+        inputs, on=["plan_id", "target_code", "area_code"], how="left", validate="one_to_one"
+    )
+    rows = []
+    for t in merged.itertuples(index=False):
+        latest = (
+            Reading(float(t.latest_value), parse_period(t.latest_period))
+            if _num(t.latest_value) is not None
+            else None
+        )
+        estimate = (
+            Reading(float(t.estimate_value), parse_period(t.estimate_period))
+            if _num(t.estimate_value) is not None
+            else None
+        )
+        ev = evaluate(_spec(t), _num(t.baseline_value), latest, estimate)
+        from_estimate = latest is None and estimate is not None
+        rows.append(
+            {
+                "plan_id": t.plan_id,
+                "target_code": t.target_code,
+                "group_no": t.group_no,
+                "item_no": t.item_no,
+                "source_ref": t.source_ref,
+                "name_vi": t.name_vi,
+                "name_en": t.name_en,
+                "unit": t.unit,
+                "kind": t.kind,
+                "target_value": _num(t.target_value),
+                "target_low": _num(t.target_low),
+                "target_high": _num(t.target_high),
+                "tolerance": _num(t.tolerance),
+                "measure_unit": t.measure_unit,
+                "baseline_value": _num(t.baseline_value),
+                "baseline_period": t.baseline_period,
+                "actual_level": _num(t.latest_value),
+                "actual_value": ev.actual_value,
+                "actual_period": t.latest_period if latest else None,
+                "actual_source": t.estimate_source_kind if from_estimate else t.latest_source_kind,
+                "actual_source_ref": t.estimate_source_ref
+                if from_estimate
+                else t.latest_source_ref,
+                "estimate_level": _num(t.estimate_value),
+                "projected_value": ev.projected_value,
+                "projection_basis": ev.projection_basis,
+                "attainment_pct": ev.attainment_pct,
+                "status": ev.status,
+                "status_vi": ev.status_vi,
+                "no_data_reason": ev.no_data_reason,
+                "department_code": t.department_code,
+                "area_code": t.area_code,
+                "as_of": as_of,
+            }
+        )
+    out = pd.DataFrame(rows)
+    for col in (
+        "baseline_period",
+        "actual_period",
+        "actual_source",
+        "actual_source_ref",
+        "projection_basis",
+        "no_data_reason",
+    ):
+        out[col] = out[col].astype("string")
+    return out.sort_values(["plan_id", "group_no", "item_no"]).reset_index(drop=True)

@@ -1,0 +1,72 @@
+"""Plain-text rendering of the attainment table for the terminal."""
+
+from __future__ import annotations
+
+import duckdb
+from babel.numbers import format_decimal
+
+STATUS_MARK = {
+    "achieved": "✔",
+    "on_track": "↗",
+    "at_risk": "!",
+    "not_achieved": "✘",
+    "no_data": "?",
+}
+
+
+def vi_number(value: float | None, digits: int = 2) -> str:
+    """Format a number the Vietnamese way (1.234,5); blank for no value."""
+    if value is None or value != value:
+        return ""
+    return format_decimal(round(value, digits), format="#,##0.##", locale="vi")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None) -> str:
+    """The attainment table followed by the summary sentence, one plan after another."""
+    where = "where plan_id = ?" if plan_id else ""
+    rows = con.execute(
+        f"""select plan_id, group_no, item_no, name_vi, unit, target_value, actual_value, actual_period,
+                   projected_value, projection_basis, attainment_pct, status, status_vi, actual_source, no_data_reason
+            from mart.target_attainment {where} order by plan_id, group_no, item_no""",
+        [plan_id] if plan_id else [],
+    ).fetchall()
+    header = f"{'Nhóm':<7} {'Chỉ tiêu / Target':<58} {'ĐVT':<16} {'Kế hoạch':>9} {'Thực hiện':>10} {'Kỳ':<8} {'Dự kiến':>9} {'%KH':>7}  Đánh giá / Status"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        (
+            _,
+            group,
+            item,
+            name,
+            unit,
+            target,
+            actual,
+            period,
+            projected,
+            basis,
+            pct,
+            status,
+            status_vi,
+            source,
+            reason,
+        ) = r
+        lines.append(
+            f"{f'({group}).{item}':<7} {_cut(name, 58):<58} {_cut(unit, 16):<16} {vi_number(target):>9} {vi_number(actual):>10} "
+            f"{period or '':<8} {vi_number(projected):>9} {vi_number(pct, 1):>7}  {STATUS_MARK[status]} {status_vi} ({status})"
+            + (f" — {reason}" if reason else "")
+        )
+    lines.append("")
+    for plan, sentence_vi, sentence_en, counts in con.execute(
+        f"""select plan_id, summary_vi, summary_en,
+                   format('đạt/achieved {{}}, ước đạt/on track {{}}, nguy cơ/at risk {{}}, không đạt/not achieved {{}}, chưa có số liệu/no data {{}}',
+                          achieved, on_track, at_risk, not_achieved, no_data)
+            from mart.attainment_summary where group_no is null {"and plan_id = ?" if plan_id else ""} order by plan_id""",
+        [plan_id] if plan_id else [],
+    ).fetchall():
+        lines.append(f"[{plan}] {sentence_vi} — {sentence_en}.")
+        lines.append(f"[{plan}] {counts}")
+    return "\n".join(lines)

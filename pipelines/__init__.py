@@ -1,0 +1,1 @@
+"""Dagster code location: definitions, jobs, schedules and resources."""

@@ -1,0 +1,1 @@
+"""Source data (plans, reference dimensions, sample observations) and source clients."""

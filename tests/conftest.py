@@ -1,0 +1,52 @@
+"""Shared fixtures: a temporary warehouse and the bundled inputs, never the working tree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from chitieu.resources import (
+    DEFAULT_MANUAL_DIR,
+    DEFAULT_PLANS_DIR,
+    DEFAULT_REFERENCE_DIR,
+    InputsResource,
+    WarehouseResource,
+)
+from pipelines.definitions import ASSET_MODULES
+
+AS_OF = "2025-01-15"
+
+
+@pytest.fixture
+def inputs_dir(tmp_path: Path) -> Path:
+    """A writable copy of the bundled inputs, so a test may break one file."""
+    root = tmp_path / "inputs"
+    shutil.copytree(DEFAULT_PLANS_DIR, root / "plans")
+    shutil.copytree(DEFAULT_REFERENCE_DIR, root / "reference")
+    shutil.copytree(DEFAULT_MANUAL_DIR, root / "observations")
+    return root
+
+
+@pytest.fixture
+def resources(tmp_path: Path, inputs_dir: Path) -> dict:
+    return {
+        "warehouse": WarehouseResource(path=str(tmp_path / "wh" / "chitieu.duckdb")),
+        "inputs": InputsResource(
+            plans_dir=str(inputs_dir / "plans"),
+            reference_dir=str(inputs_dir / "reference"),
+            manual_observations_dir=str(inputs_dir / "observations"),
+            as_of=AS_OF,
+        ),
+    }
+
+
+def all_assets() -> list:
+    return dg.load_assets_from_modules(list(ASSET_MODULES))
+
+
+def run_nightly(resources: dict, **kwargs) -> dg.ExecuteInProcessResult:
+    """Materialize every asset in process against ``resources``."""
+    return dg.materialize(all_assets(), resources=resources, **kwargs)

@@ -1,0 +1,83 @@
+"""The code location loads, with the asset keys, job and schedule it should have."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+
+from pipelines.definitions import build_definitions, defs
+
+ASSET_KEYS = sorted(
+    [
+        "core/dim_area",
+        "core/dim_department",
+        "core/dim_period",
+        "core/dim_target",
+        "core/dim_unit",
+        "core/fact_observation",
+        "mart/attainment_summary",
+        "mart/target_attainment",
+        "raw/manual_observations",
+    ]
+)
+
+
+def test_definitions_load_with_snapshotted_keys():
+    d = build_definitions()
+    keys = sorted(k.to_user_string() for k in d.resolve_all_asset_keys())
+    assert keys == ASSET_KEYS
+
+
+def test_workspace_entry_point_is_lazy_definitions():
+    # @dg.definitions defers building (and reading the environment) to load time
+    assert not isinstance(defs, dg.Definitions)
+    assert sorted(k.to_user_string() for k in defs().resolve_all_asset_keys()) == ASSET_KEYS
+
+
+def test_nightly_job_is_in_process():
+    job = build_definitions().resolve_job_def("nightly")
+    assert job.executor_def.name == "in_process"
+    assert sorted(k.to_user_string() for k in job.asset_layer.executable_asset_keys) == ASSET_KEYS
+
+
+def test_schedule_runs_nightly_in_vietnam_time():
+    schedule = build_definitions().resolve_schedule_def("nightly_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == (
+        "0 2 * * *",
+        "Asia/Ho_Chi_Minh",
+        "nightly",
+    )
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    )
+    requests = schedule.evaluate_tick(context).run_requests
+    assert len(requests) == 1
+
+
+def test_cron_comes_from_the_environment_at_load_time(monkeypatch):
+    monkeypatch.setenv("CHITIEU_NIGHTLY_CRON", "30 23 * * 1-5")
+    assert (
+        build_definitions().resolve_schedule_def("nightly_schedule").cron_schedule
+        == "30 23 * * 1-5"
+    )
+
+
+def test_resources_bind_env_vars_only_when_set(monkeypatch, tmp_path):
+    monkeypatch.delenv("CHITIEU_WAREHOUSE", raising=False)
+    assert build_definitions().resources["warehouse"].path == "var/chitieu.duckdb"
+    monkeypatch.setenv("CHITIEU_WAREHOUSE", str(tmp_path / "x.duckdb"))
+    bound = build_definitions().resources["warehouse"]
+    assert isinstance(bound.path, dg.EnvVar) and bound.path.env_var_name == "CHITIEU_WAREHOUSE"
+
+
+@pytest.mark.parametrize(
+    "module", ["pipelines.definitions", "assets.marts", "chitieu.catalogue", "chitieu.attainment"]
+)
+def test_import_does_not_pull_great_expectations(module):
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; sys.exit(1 if 'great_expectations' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

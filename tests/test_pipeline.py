@@ -1,0 +1,167 @@
+"""The nightly assets materialized against a DuckDB file in tmp_path."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import AS_OF, run_nightly
+
+
+def _query(resources, sql):
+    with duckdb.connect(resources["warehouse"].path, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _row(resources, code):
+    with duckdb.connect(resources["warehouse"].path, read_only=True) as con:
+        df = con.execute("select * from mart.target_attainment where target_code = ?", [code]).df()
+    assert len(df) == 1
+    return df.iloc[0]
+
+
+@pytest.fixture
+def loaded(resources):
+    assert run_nightly(resources).success
+    return resources
+
+
+def test_one_row_per_target_with_all_statuses(loaded):
+    assert _query(
+        loaded, "select count(*), count(distinct target_code) from mart.target_attainment"
+    ) == [(50, 50)]
+    counts = dict(_query(loaded, "select status, count(*) from mart.target_attainment group by 1"))
+    assert counts == {"achieved": 15, "on_track": 21, "at_risk": 7, "not_achieved": 5, "no_data": 2}
+
+
+def test_summary_sentence(loaded):
+    rows = _query(
+        loaded,
+        "select targets, achieved, on_track, meeting, summary_vi, summary_en from mart.attainment_summary where group_no is null",
+    )
+    assert rows == [
+        (
+            50,
+            15,
+            21,
+            36,
+            "Ước đạt và vượt 36/50 chỉ tiêu",
+            "Estimated to meet or exceed 36 of 50 targets",
+        )
+    ]
+    group8 = _query(
+        loaded,
+        "select targets, achieved, on_track, at_risk, no_data from mart.attainment_summary where group_no = 8",
+    )
+    assert group8 == [(5, 1, 2, 1, 1)]
+
+
+def test_mart_numbers_match_hand_computation(loaded):
+    jobs = _row(loaded, "jobs_created")
+    # 6.100 after 9 months, no estimate: 6.100 / 0,75 = 8.133,33; 8.133,33 / 8.920 = 91,18 %
+    assert (
+        jobs.actual_value,
+        round(jobs.projected_value, 2),
+        jobs.attainment_pct,
+        jobs.status,
+    ) == (6100, 8133.33, 91.18, "at_risk")
+    assert jobs.actual_source == "manual"
+    assert jobs.actual_source_ref.endswith("lai-chau-2024.sample.csv (line 104)")
+    poverty = _row(loaded, "poverty_rate_reduction")
+    # 26,42 % in 2023 -> 22,45 % estimated: 3,97 points; 3,97 / 3,8 = 104,47 %
+    assert (
+        poverty.baseline_value,
+        poverty.estimate_level,
+        poverty.projected_value,
+        poverty.attainment_pct,
+    ) == (26.42, 22.45, 3.97, 104.47)
+    grdp = _row(loaded, "grdp_growth")
+    assert (
+        grdp.baseline_value,
+        grdp.actual_value,
+        grdp.actual_period,
+        grdp.projected_value,
+        grdp.status_vi,
+    ) == (-2.77, 8.6, "2024-9M", 9.0, "Ước đạt")
+    underweight = _row(loaded, "underweight_under5")
+    assert (underweight.actual_value, underweight.status) == (15.9, "not_achieved")
+    poor = _row(loaded, "poverty_rate_reduction_poor_districts")
+    assert (poor.area_code, poor.status, poor.no_data_reason) == (
+        "POOR",
+        "no_data",
+        "missing baseline: the previous year's value is needed",
+    )
+    assert str(_row(loaded, "tea_area").as_of)[:10] == AS_OF
+
+
+def test_running_the_same_night_twice_gives_identical_marts(loaded):
+    before = _query(loaded, "select * from mart.target_attainment order by target_code")
+    summary_before = _query(
+        loaded, "select * from mart.attainment_summary order by group_no nulls first"
+    )
+    assert run_nightly(loaded).success
+    assert _query(loaded, "select * from mart.target_attainment order by target_code") == before
+    assert (
+        _query(loaded, "select * from mart.attainment_summary order by group_no nulls first")
+        == summary_before
+    )
+    assert _query(loaded, "select count(*) from raw.manual_observations") == [(122,)]
+
+
+def test_failed_run_leaves_previous_marts(loaded, inputs_dir):
+    before = _query(loaded, "select * from mart.target_attainment order by target_code")
+    plan = inputs_dir / "plans" / "lai-chau-2024.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("department: ctk", "department: nowhere", 1),
+        encoding="utf-8",
+    )
+    result = run_nightly(loaded, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert (
+        "entry 1 (grdp_growth): unknown department 'nowhere'"
+        in failure.event_specific_data.error.cause.message
+    )
+    assert _query(loaded, "select * from mart.target_attainment order by target_code") == before
+
+
+def test_rejected_manual_file_keeps_its_previous_rows_and_others_load(loaded, inputs_dir):
+    sample = inputs_dir / "observations" / "lai-chau-2024.sample.csv"
+    sample.write_text(
+        sample.read_text(encoding="utf-8").replace(
+            "lai-chau-2024,jobs_created,12,2024-9M,6100",
+            "lai-chau-2024,jobs_created,12,2024-9M,6.100,5",
+        ),
+        encoding="utf-8",
+    )
+    extra = inputs_dir / "observations" / "letter-2025-01.csv"
+    extra.write_text(
+        "plan_id,target_code,area_code,period_code,value,data_status,note\nlai-chau-2024,ethnic_minority_tv_radio,12,2024-EST,95.6,estimated,letter\n",
+        encoding="utf-8",
+    )
+    assert run_nightly(loaded).success
+    log = _query(
+        loaded,
+        "select file_path, status, errors from raw.source_loads where run_id = (select run_id from raw.source_loads order by loaded_at desc limit 1) order by file_path",
+    )
+    assert [(Path(p).name, s) for p, s, _ in log] == [
+        ("lai-chau-2024.sample.csv", "rejected"),
+        ("letter-2025-01.csv", "accepted"),
+    ]
+    assert "lai-chau-2024.sample.csv: line 104" in log[0][2]
+    # the sample's previous rows are still there; the new letter loaded
+    assert _query(loaded, "select count(*) from raw.manual_observations") == [(123,)]
+    assert _row(loaded, "jobs_created").actual_value == 6100
+    assert _row(loaded, "ethnic_minority_tv_radio").status == "on_track"
+
+
+def test_warehouse_layers_and_provenance(loaded):
+    schemas = {
+        r[0] for r in _query(loaded, "select distinct schema_name from information_schema.schemata")
+    }
+    assert {"raw", "staging", "core", "mart"} <= schemas
+    facts = _query(
+        loaded,
+        "select count(*), count(distinct observation_id), min(source_locator), max(run_id is not null) from core.fact_observation",
+    )
+    assert facts == [(122, 122, "line 10", True)]

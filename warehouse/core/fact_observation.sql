@@ -1,0 +1,42 @@
+-- grain: one row per observation (source_kind × target × area × period), with its period's calendar
+with observations as (
+    select * from staging.stg_observations
+),
+
+periods as (
+    select * from core.dim_period
+),
+
+sources as (
+    select * from (values ('statistics', 1), ('department', 2), ('manual', 3)) as s(source_kind, source_priority)
+),
+
+joined as (
+    select
+        -- keys
+        md5(concat_ws('|', o.source_kind, o.plan_id, o.target_code, o.area_code, o.period_code)) as observation_id,
+        o.plan_id,
+        o.target_code,
+        o.area_code,
+        o.period_code,
+        -- period
+        p.period_type,
+        p.year as period_year,
+        p.end_date as period_end,
+        p.elapsed_fraction,
+        -- figures
+        o.value,
+        o.data_status,
+        -- provenance
+        o.source_kind,
+        s.source_priority,
+        o.source_file,
+        o.source_locator,
+        o.loaded_at,
+        o.run_id
+    from observations as o
+    inner join periods as p using (period_code)
+    inner join sources as s using (source_kind)
+)
+
+select * from joined
