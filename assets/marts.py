@@ -10,7 +10,11 @@ from chitieu.resources import InputsResource, WarehouseResource
 @dg.asset(
     key=["mart", "target_attainment"],
     group_name="mart",
-    deps=[["core", "fact_observation"], ["core", "dim_target"]],
+    deps=[
+        ["core", "fact_observation"],
+        ["core", "dim_target"],
+        ["core", "fact_national_indicator"],
+    ],
 )
 def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
     """One row per plan target at its area: the latest figure, its source, the year-end projection,

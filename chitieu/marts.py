@@ -73,6 +73,8 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
                 if from_estimate
                 else t.latest_source_ref,
                 "estimate_level": _num(t.estimate_value),
+                "estimate_source": t.estimate_source_kind,
+                "estimate_source_ref": t.estimate_source_ref,
                 "projected_value": ev.projected_value,
                 "projection_basis": ev.projection_basis,
                 "attainment_pct": ev.attainment_pct,
@@ -81,17 +83,16 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
                 "no_data_reason": ev.no_data_reason,
                 "department_code": t.department_code,
                 "area_code": t.area_code,
+                "national_indicator": t.national_indicator,
+                "national_year": _num(t.national_year),
+                "national_value": _num(t.national_value),
                 "as_of": as_of,
             }
         )
     out = pd.DataFrame(rows)
-    for col in (
-        "baseline_period",
-        "actual_period",
-        "actual_source",
-        "actual_source_ref",
-        "projection_basis",
-        "no_data_reason",
-    ):
-        out[col] = out[col].astype("string")
+    # all-null text columns would otherwise reach DuckDB untyped
+    for col in out.columns:
+        if out[col].dtype == object and col != "as_of":
+            out[col] = out[col].astype("string")
+    out["national_year"] = out["national_year"].astype("Int64")
     return out.sort_values(["plan_id", "group_no", "item_no"]).reset_index(drop=True)

@@ -30,11 +30,13 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
     where = "where plan_id = ?" if plan_id else ""
     rows = con.execute(
         f"""select plan_id, group_no, item_no, name_vi, unit, target_value, actual_value, actual_period,
-                   projected_value, projection_basis, attainment_pct, status, status_vi, actual_source, no_data_reason
+                   projected_value, projection_basis, attainment_pct, status, status_vi,
+                   case when projection_basis in ('final', 'latest', 'pro_rata') then actual_source else coalesce(estimate_source, actual_source) end as figure_source,
+                   no_data_reason
             from mart.target_attainment {where} order by plan_id, group_no, item_no""",
         [plan_id] if plan_id else [],
     ).fetchall()
-    header = f"{'Nhóm':<7} {'Chỉ tiêu / Target':<58} {'ĐVT':<16} {'Kế hoạch':>9} {'Thực hiện':>10} {'Kỳ':<8} {'Dự kiến':>9} {'%KH':>7}  Đánh giá / Status"
+    header = f"{'Nhóm':<7} {'Chỉ tiêu / Target':<58} {'ĐVT':<16} {'Kế hoạch':>9} {'Thực hiện':>10} {'Kỳ':<8} {'Dự kiến':>9} {'%KH':>7} {'Nguồn':<10} Đánh giá / Status"
     lines = [header, "-" * len(header)]
     for r in rows:
         (
@@ -56,7 +58,7 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
         ) = r
         lines.append(
             f"{f'({group}).{item}':<7} {_cut(name, 58):<58} {_cut(unit, 16):<16} {vi_number(target):>9} {vi_number(actual):>10} "
-            f"{period or '':<8} {vi_number(projected):>9} {vi_number(pct, 1):>7}  {STATUS_MARK[status]} {status_vi} ({status})"
+            f"{period or '':<8} {vi_number(projected):>9} {vi_number(pct, 1):>7} {source or '':<10} {STATUS_MARK[status]} {status_vi} ({status})"
             + (f" — {reason}" if reason else "")
         )
     lines.append("")

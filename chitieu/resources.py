@@ -19,6 +19,8 @@ DEFAULT_WAREHOUSE = "var/chitieu.duckdb"
 DEFAULT_PLANS_DIR = str(SOURCES_DIR / "plans")
 DEFAULT_REFERENCE_DIR = str(SOURCES_DIR / "reference")
 DEFAULT_MANUAL_DIR = str(SOURCES_DIR / "observations")
+DEFAULT_STATS_CONFIG = str(SOURCES_DIR / "statistics" / "config.yaml")
+DEFAULT_STATS_RECORDED = str(SOURCES_DIR / "statistics" / "recorded")
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
@@ -57,3 +59,31 @@ class InputsResource(dg.ConfigurableResource):
         if self.as_of:
             return date.fromisoformat(self.as_of)
         return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+class StatisticsResource(dg.ConfigurableResource):
+    """National statistics access: ``offline`` replays bundled recordings, ``live`` calls the APIs."""
+
+    mode: str = "offline"
+    config_path: str = DEFAULT_STATS_CONFIG
+    recorded_dir: str = DEFAULT_STATS_RECORDED
+    pxweb_base_url: str = ""
+    worldbank_base_url: str = ""
+    ttl_minutes: int = 1200
+    retries: int = 4
+    backoff_factor: float = 1.0
+    timeout_seconds: float = 30.0
+
+    def load_config(self) -> dict:
+        from sources.statistics.mapping import load_config
+
+        return load_config(self.config_path)
+
+    def transport(self):
+        from sources.statistics.http import LiveTransport, RecordedTransport
+
+        if self.mode == "live":
+            return LiveTransport(self.retries, self.backoff_factor, self.timeout_seconds)
+        if self.mode == "offline":
+            return RecordedTransport(self.recorded_dir)
+        raise ValueError(f"CHITIEU_STATS_MODE must be offline or live, not {self.mode!r}")

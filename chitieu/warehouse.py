@@ -162,6 +162,21 @@ def append_rows(
     return len(frame)
 
 
+def ensure_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Create an empty Python-written table if it does not exist yet, typed from its YAML
+    (``type`` per column, VARCHAR by default), so SQL models reading it still build."""
+    m = model(name)
+    if scalar(
+        con,
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [m.schema, m.table],
+    ):
+        return
+    cols = ", ".join(f'"{c}" {doc.get("type", "varchar")}' for c, doc in m.spec["columns"].items())
+    con.execute(f"create table {m.name} ({cols})")
+    apply_comments(con, m)
+
+
 def preview_markdown(con: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) -> str:
     """A small markdown table for Dagster metadata."""
     df = con.execute(f"select * from ({sql}) limit {limit}").df()

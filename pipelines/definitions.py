@@ -4,12 +4,12 @@ import os
 
 import dagster as dg
 
-from assets import manual, marts, observations, plans, reference
+from assets import manual, marts, observations, plans, reference, statistics
 from pipelines.jobs import nightly_job
 from pipelines.resources import build_resources
 from pipelines.schedules import DEFAULT_CRON, nightly_schedule
 
-ASSET_MODULES = (reference, plans, manual, observations, marts)
+ASSET_MODULES = (reference, plans, manual, statistics, observations, marts)
 
 
 def build_definitions(overrides: dict[str, dict] | None = None) -> dg.Definitions:

@@ -7,7 +7,7 @@ import os
 
 import dagster as dg
 
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import InputsResource, StatisticsResource, WarehouseResource
 
 ENV_SETTINGS = {
     "warehouse": {"path": "CHITIEU_WAREHOUSE"},
@@ -17,11 +17,30 @@ ENV_SETTINGS = {
         "manual_observations_dir": "CHITIEU_MANUAL_DIR",
         "as_of": "CHITIEU_AS_OF",
     },
+    "statistics": {
+        "mode": "CHITIEU_STATS_MODE",
+        "pxweb_base_url": "CHITIEU_PXWEB_BASE_URL",
+        "worldbank_base_url": "CHITIEU_WORLDBANK_BASE_URL",
+        "ttl_minutes": "CHITIEU_STATS_TTL_MINUTES",
+    },
+}
+
+RESOURCE_CLASSES = {
+    "warehouse": WarehouseResource,
+    "inputs": InputsResource,
+    "statistics": StatisticsResource,
 }
 
 
+INT_FIELDS = {"ttl_minutes"}
+
+
 def _from_env(fields: dict[str, str]) -> dict:
-    return {field: dg.EnvVar(var) for field, var in fields.items() if os.environ.get(var)}
+    return {
+        field: dg.EnvVar.int(var) if field in INT_FIELDS else dg.EnvVar(var)
+        for field, var in fields.items()
+        if os.environ.get(var)
+    }
 
 
 def build_resources(overrides: dict[str, dict] | None = None) -> dict:
@@ -29,10 +48,6 @@ def build_resources(overrides: dict[str, dict] | None = None) -> dict:
     then CHITIEU_* variables, then bundled defaults."""
     overrides = overrides or {}
     return {
-        "warehouse": WarehouseResource(
-            **(_from_env(ENV_SETTINGS["warehouse"]) | overrides.get("warehouse", {}))
-        ),
-        "inputs": InputsResource(
-            **(_from_env(ENV_SETTINGS["inputs"]) | overrides.get("inputs", {}))
-        ),
+        key: cls(**(_from_env(ENV_SETTINGS[key]) | overrides.get(key, {})))
+        for key, cls in RESOURCE_CLASSES.items()
     }

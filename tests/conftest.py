@@ -13,6 +13,7 @@ from chitieu.resources import (
     DEFAULT_PLANS_DIR,
     DEFAULT_REFERENCE_DIR,
     InputsResource,
+    StatisticsResource,
     WarehouseResource,
 )
 from pipelines.definitions import ASSET_MODULES
@@ -40,6 +41,7 @@ def resources(tmp_path: Path, inputs_dir: Path) -> dict:
             manual_observations_dir=str(inputs_dir / "observations"),
             as_of=AS_OF,
         ),
+        "statistics": StatisticsResource(),
     }
 
 

@@ -15,10 +15,15 @@ ASSET_KEYS = sorted(
         "core/dim_period",
         "core/dim_target",
         "core/dim_unit",
+        "core/fact_national_indicator",
         "core/fact_observation",
+        "core/fact_population",
         "mart/attainment_summary",
+        "mart/source_discrepancies",
         "mart/target_attainment",
         "raw/manual_observations",
+        "raw/pxweb_observations",
+        "raw/worldbank_observations",
     ]
 )
 
@@ -81,3 +86,13 @@ def test_import_does_not_pull_great_expectations(module):
 
     code = f"import sys, {module}; sys.exit(1 if 'great_expectations' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_integer_setting_from_the_environment_runs(monkeypatch, tmp_path):
+    from chitieu.cli import main
+
+    monkeypatch.setenv("CHITIEU_STATS_TTL_MINUTES", "90")
+    monkeypatch.setenv("CHITIEU_STATS_MODE", "offline")
+    resources = build_definitions().resources
+    assert resources["statistics"].ttl_minutes.env_var_name == "CHITIEU_STATS_TTL_MINUTES"
+    assert main(["run", "--warehouse", str(tmp_path / "w.duckdb")]) == 0

@@ -66,7 +66,7 @@ def test_mart_numbers_match_hand_computation(loaded):
         jobs.status,
     ) == (6100, 8133.33, 91.18, "at_risk")
     assert jobs.actual_source == "manual"
-    assert jobs.actual_source_ref.endswith("lai-chau-2024.sample.csv (line 104)")
+    assert jobs.actual_source_ref.endswith("lai-chau-2024.sample.csv (line 102)")
     poverty = _row(loaded, "poverty_rate_reduction")
     # 26,42 % in 2023 -> 22,45 % estimated: 3,97 points; 3,97 / 3,8 = 104,47 %
     assert (
@@ -76,13 +76,22 @@ def test_mart_numbers_match_hand_computation(loaded):
         poverty.attainment_pct,
     ) == (26.42, 22.45, 3.97, 104.47)
     grdp = _row(loaded, "grdp_growth")
-    assert (
-        grdp.baseline_value,
-        grdp.actual_value,
-        grdp.actual_period,
-        grdp.projected_value,
-        grdp.status_vi,
-    ) == (-2.77, 8.6, "2024-9M", 9.0, "Ước đạt")
+    # group (1) comes from the statistics office: 2023 official -2,77; "Ước tính 2024" 9,0
+    assert (grdp.baseline_value, grdp.projected_value, grdp.estimate_source, grdp.status_vi) == (
+        -2.77,
+        9.0,
+        "statistics",
+        "Ước đạt",
+    )
+    assert grdp.estimate_source_ref.startswith(
+        "https://pxweb.nso.gov.vn/api/v1/vi/T%C3%A0i%20kho%E1%BA%A3n%20qu%E1%BB%91c%20gia/V03.07.px (V03.07.px: Lai Châu × Ước tính 2024)"
+    )
+    # World Bank comparator beside it: Viet Nam 2024 GDP growth 7,09
+    assert (grdp.national_indicator, grdp.national_year, grdp.national_value) == (
+        "NY.GDP.MKTP.KD.ZG",
+        2024,
+        7.09,
+    )
     underweight = _row(loaded, "underweight_under5")
     assert (underweight.actual_value, underweight.status) == (15.9, "not_achieved")
     poor = _row(loaded, "poverty_rate_reduction_poor_districts")
@@ -105,7 +114,7 @@ def test_running_the_same_night_twice_gives_identical_marts(loaded):
         _query(loaded, "select * from mart.attainment_summary order by group_no nulls first")
         == summary_before
     )
-    assert _query(loaded, "select count(*) from raw.manual_observations") == [(122,)]
+    assert _query(loaded, "select count(*) from raw.manual_observations") == [(120,)]
 
 
 def test_failed_run_leaves_previous_marts(loaded, inputs_dir):
@@ -142,15 +151,15 @@ def test_rejected_manual_file_keeps_its_previous_rows_and_others_load(loaded, in
     assert run_nightly(loaded).success
     log = _query(
         loaded,
-        "select file_path, status, errors from raw.source_loads where run_id = (select run_id from raw.source_loads order by loaded_at desc limit 1) order by file_path",
+        "select file_path, status, errors from raw.source_loads where source_kind = 'manual' and run_id = (select run_id from raw.source_loads order by loaded_at desc limit 1) order by file_path",
     )
     assert [(Path(p).name, s) for p, s, _ in log] == [
         ("lai-chau-2024.sample.csv", "rejected"),
         ("letter-2025-01.csv", "accepted"),
     ]
-    assert "lai-chau-2024.sample.csv: line 104" in log[0][2]
+    assert "lai-chau-2024.sample.csv: line 102" in log[0][2]
     # the sample's previous rows are still there; the new letter loaded
-    assert _query(loaded, "select count(*) from raw.manual_observations") == [(123,)]
+    assert _query(loaded, "select count(*) from raw.manual_observations") == [(121,)]
     assert _row(loaded, "jobs_created").actual_value == 6100
     assert _row(loaded, "ethnic_minority_tv_radio").status == "on_track"
 
@@ -160,8 +169,14 @@ def test_warehouse_layers_and_provenance(loaded):
         r[0] for r in _query(loaded, "select distinct schema_name from information_schema.schemata")
     }
     assert {"raw", "staging", "core", "mart"} <= schemas
-    facts = _query(
+    # 120 manual lines; 11 statistics cells (2 GRDP growth + 7 structure, one being '..' + 2 per capita)
+    by_source = _query(
         loaded,
-        "select count(*), count(distinct observation_id), min(source_locator), max(run_id is not null) from core.fact_observation",
+        "select source_kind, count(*), count(distinct observation_id), bool_and(run_id is not null) from core.fact_observation group by 1 order by 1",
     )
-    assert facts == [(122, 122, "line 10", True)]
+    assert by_source == [("manual", 120, 120, True), ("statistics", 11, 11, True)]
+    manual = _query(
+        loaded,
+        "select source_locator from core.fact_observation where target_code = 'jobs_created' and period_code = '2024-9M'",
+    )
+    assert manual == [("line 102",)]

@@ -9,13 +9,14 @@ from tests.conftest import run_nightly
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from chitieu.resources import InputsResource, WarehouseResource
+    from chitieu.resources import InputsResource, StatisticsResource, WarehouseResource
 
     path = tmp_path_factory.mktemp("wh") / "chitieu.duckdb"
     assert run_nightly(
         {
             "warehouse": WarehouseResource(path=str(path)),
             "inputs": InputsResource(as_of="2025-01-15"),
+            "statistics": StatisticsResource(),
         }
     ).success
     with duckdb.connect(str(path), read_only=True) as con:

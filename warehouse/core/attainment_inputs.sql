@@ -47,6 +47,14 @@ estimate as (
     ) = 1
 ),
 
+national as (
+    select n.target_code, n.indicator_code, n.year, n.value
+    from core.fact_national_indicator as n
+    inner join (select distinct target_code, plan_year from targets) as t
+        on t.target_code = n.target_code and n.year <= t.plan_year
+    qualify row_number() over (partition by n.target_code order by n.year desc) = 1
+),
+
 joined as (
     select
         -- target
@@ -66,11 +74,17 @@ joined as (
         e.value as estimate_value,
         e.period_code as estimate_period,
         e.source_kind as estimate_source_kind,
-        e.source_file || ' (' || e.source_locator || ')' as estimate_source_ref
+        e.source_file || ' (' || e.source_locator || ')' as estimate_source_ref,
+        e.data_status as estimate_data_status,
+        -- national comparator
+        n.indicator_code as national_indicator,
+        n.year as national_year,
+        n.value as national_value
     from targets as t
     left join baseline as b using (plan_id, target_code, area_code)
     left join latest as l using (plan_id, target_code, area_code)
     left join estimate as e using (plan_id, target_code, area_code)
+    left join national as n on n.target_code = t.target_code
 )
 
 select * from joined

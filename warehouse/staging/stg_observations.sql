@@ -3,8 +3,14 @@ with manual as (
     select * from staging.stg_manual_observations
 ),
 
+statistics as (
+    select * from staging.stg_statistics_observations
+),
+
 unioned as (
     select * from manual
+    union all by name
+    select * from statistics
 )
 
 select * from unioned

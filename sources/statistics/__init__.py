@@ -1,0 +1,1 @@
+"""National statistics: the statistics office's PX-Web database and the World Bank API."""

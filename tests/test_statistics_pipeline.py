@@ -1,0 +1,136 @@
+"""Statistics assets in the nightly run: offline default, live against a local server, cache, failures, reconciliation."""
+
+import duckdb
+import pytest
+
+from chitieu.resources import StatisticsResource
+from tests.conftest import run_nightly
+from tests.statistics_server import base_urls, serve_recordings
+
+
+def _q(resources, sql):
+    with duckdb.connect(resources["warehouse"].path, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _live(httpserver, **kw):
+    px, wb = base_urls(httpserver)
+    return StatisticsResource(
+        mode="live",
+        pxweb_base_url=px,
+        worldbank_base_url=wb,
+        retries=1,
+        backoff_factor=0,
+        timeout_seconds=5,
+        **kw,
+    )
+
+
+def test_offline_group_1_takes_official_figures(resources):
+    assert run_nightly(resources).success
+    rows = _q(
+        resources,
+        "select target_code, estimate_level, estimate_source from mart.target_attainment where group_no = 1 order by item_no",
+    )
+    assert rows == [
+        ("grdp_growth", 9.0, "statistics"),
+        ("econ_share_agriculture", 14.6, "statistics"),
+        ("econ_share_industry", 40.2, "statistics"),
+        ("econ_share_services", 38.7, "statistics"),
+        # the office's cell is ".." -> the manual figure stands
+        ("econ_share_product_taxes", 6.5, "manual"),
+        ("grdp_per_capita", 54.7, "statistics"),
+    ]
+    assert _q(
+        resources,
+        "select area_code, period_code, population_thousand, data_status from core.fact_population order by period_code",
+    ) == [
+        ("12", "2022", 478.9, "official"),
+        ("12", "2023", 487.4, "official"),
+        ("12", "2024", 495.7, "preliminary"),
+    ]
+    modes = _q(resources, "select distinct mode from raw.http_responses")
+    assert modes == [("recorded",)]
+
+
+def test_reconciliation_shows_the_planted_difference(resources):
+    assert run_nightly(resources).success
+    flagged = _q(
+        resources,
+        "select target_code, period_code, official_value, other_source, other_value, round(difference, 2), difference_pct from mart.source_discrepancies where exceeds_threshold",
+    )
+    # 55,89 (manual letter) vs 54,7 (statistics office): +1,19; 1,19 / 54,7 = 2,18 % > 2 %
+    assert flagged == [("grdp_per_capita", "2024-EST", 54.7, "manual", 55.89, 1.19, 2.18)]
+    shares = _q(
+        resources,
+        "select target_code, round(difference, 2), exceeds_threshold from mart.source_discrepancies where target_code like 'econ_share%' and period_code = '2024-EST' order by 1",
+    )
+    # 0,1 points apart: within the 0,5-point threshold
+    assert shares == [
+        ("econ_share_agriculture", -0.1, False),
+        ("econ_share_industry", 0.1, False),
+        ("econ_share_services", 0.0, False),
+    ]
+
+
+def test_live_mode_against_local_server_then_cache_within_ttl(resources, httpserver):
+    serve_recordings(httpserver)
+    resources = resources | {"statistics": _live(httpserver, ttl_minutes=1200)}
+    assert run_nightly(resources).success
+    first = len(httpserver.log)
+    assert first == 11  # 2 listings, 4 metadata, 4 queries, 1 World Bank page
+    assert _q(resources, "select count(*), min(mode) from raw.http_responses") == [(11, "live")]
+    assert run_nightly(resources).success
+    assert len(httpserver.log) == first, "a rerun within the TTL must not fetch again"
+    assert _q(resources, "select count(*) from raw.http_responses") == [(11,)]
+    assert _q(
+        resources,
+        "select estimate_level from mart.target_attainment where target_code = 'grdp_per_capita'",
+    ) == [(54.7,)]
+
+
+def test_ttl_zero_fetches_again(resources, httpserver):
+    serve_recordings(httpserver)
+    resources = resources | {"statistics": _live(httpserver, ttl_minutes=0)}
+    assert run_nightly(resources).success
+    assert run_nightly(resources).success
+    assert len(httpserver.log) == 22
+
+
+def test_outage_keeps_previous_good_data_and_the_run_goes_on(resources, httpserver):
+    assert run_nightly(resources).success  # offline: good data in place
+    before = _q(
+        resources,
+        "select * exclude (run_id) from raw.pxweb_observations order by table_key, target_code, period_code",
+    )
+    httpserver.expect_request("/api/v1/vi/Tài khoản quốc gia/").respond_with_data(
+        "down", status=503
+    )
+    resources = resources | {"statistics": _live(httpserver, ttl_minutes=0)}
+    result = run_nightly(resources)
+    assert result.success
+    assert (
+        _q(
+            resources,
+            "select * exclude (run_id) from raw.pxweb_observations order by table_key, target_code, period_code",
+        )
+        == before
+    )
+    errors = _q(
+        resources,
+        "select source_name, status, errors from raw.source_loads where source_name = 'pxweb:grdp_growth' order by loaded_at desc limit 1",
+    )
+    assert errors[0][:2] == ("pxweb:grdp_growth", "rejected")
+    assert (
+        "GET" in errors[0][2]
+        and "Tài khoản quốc gia/" in errors[0][2]
+        and ("HTTP 503" in errors[0][2] or "still failing" in errors[0][2])
+    )
+    # department/manual figures and the marts still built
+    assert _q(resources, "select count(*) from mart.target_attainment") == [(50,)]
+
+
+@pytest.mark.parametrize("mode", ["online", ""])
+def test_unknown_mode_is_refused(mode):
+    with pytest.raises(ValueError, match="CHITIEU_STATS_MODE must be offline or live"):
+        StatisticsResource(mode=mode).transport()
