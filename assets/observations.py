@@ -8,6 +8,8 @@ from chitieu.resources import WarehouseResource
 STAGING_VIEWS = (
     "staging.stg_manual_observations",
     "staging.stg_statistics_observations",
+    "staging.stg_submissions",
+    "staging.stg_department_observations",
     "staging.stg_observations",
 )
 
@@ -15,13 +17,19 @@ STAGING_VIEWS = (
 @dg.asset(
     key=["core", "fact_observation"],
     group_name="core",
-    deps=[["raw", "manual_observations"], ["raw", "pxweb_observations"], ["core", "dim_period"]],
+    deps=[
+        ["raw", "manual_observations"],
+        ["raw", "pxweb_observations"],
+        ["raw", "submission_values"],
+        ["core", "dim_period"],
+    ],
 )
 def fact_observation(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Rebuilds the staging views and ``core.fact_observation`` from all sources in one transaction.
     Observations whose period code is unknown to ``core.dim_period`` are left out and counted."""
     with warehouse.get_connection() as con, wh.transaction(con):
-        wh.ensure_table(con, "raw.pxweb_observations")
+        for raw_table in ("raw.pxweb_observations", "raw.submissions", "raw.submission_values"):
+            wh.ensure_table(con, raw_table)
         for view in STAGING_VIEWS:
             wh.build(con, view)
         n = wh.build(con, "core.fact_observation")

@@ -43,7 +43,7 @@ def _run(args: argparse.Namespace) -> int:
     path = defs.resources["warehouse"].path
     if isinstance(path, dg.EnvVar):
         path = path.get_value()
-    from chitieu.report_text import attainment_table
+    from chitieu.report_text import attainment_table, rejected_submissions
 
     with duckdb.connect(path, read_only=True) as con:
         if args.demo:
@@ -53,8 +53,63 @@ def _run(args: argparse.Namespace) -> int:
             if args.demo or args.table
             else attainment_table(con).splitlines()[-2]
         )
+        print(rejected_submissions(con))
     print(f"warehouse: {path}")
     return 0
+
+
+def _plan_and_ref(plan_id: str | None):
+    from chitieu.catalogue import load_plan
+    from chitieu.reference import load_reference
+    from chitieu.resources import InputsResource
+
+    inputs = InputsResource(
+        plans_dir=os.environ.get("CHITIEU_PLANS_DIR") or InputsResource().plans_dir,
+        reference_dir=os.environ.get("CHITIEU_REFERENCE_DIR") or InputsResource().reference_dir,
+    )
+    ref = load_reference(inputs.reference_dir)
+    plans = [load_plan(p, ref) for p in inputs.plan_files()]
+    chosen = [p for p in plans if plan_id in (None, p.plan_id)]
+    if not chosen:
+        raise SystemExit(f"unknown plan {plan_id!r}; known: {', '.join(p.plan_id for p in plans)}")
+    return chosen[0], ref
+
+
+def _template(args: argparse.Namespace) -> int:
+    from chitieu.submissions.template import write_template
+
+    plan, ref = _plan_and_ref(args.plan)
+    try:
+        path = write_template(plan, ref, args.department, args.period, args.output)
+    except ValueError as exc:
+        print(f"chitieu template: {exc}", file=sys.stderr)
+        return 2
+    print(f"{path}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from chitieu.submissions.parser import parse_submission
+    from chitieu.submissions.report import render_report
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"chitieu check: no such file: {path}", file=sys.stderr)
+        return 2
+    plan, ref = _plan_and_ref(args.plan)
+    department = args.department or (
+        path.parent.name if path.parent.name in ref.department_codes else None
+    )
+    if args.department and args.department not in ref.department_codes:
+        print(f"chitieu check: unknown department {args.department!r}", file=sys.stderr)
+        return 2
+    sub = parse_submission(path, plan, ref, department)
+    print(render_report(sub))
+    if any(p.rule in ("unreadable", "empty_sheet") for p in sub.errors):
+        return 2
+    return 0 if sub.accepted else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,10 +131,24 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--as-of", help="evaluation date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)"
     )
-    args = parser.parse_args(argv)
-    if args.command == "run":
-        return _run(args)
-    return 2
+    tpl = sub.add_parser(
+        "template", help="write the official reporting workbook for one department and period"
+    )
+    tpl.add_argument("department", help="department code, e.g. snn")
+    tpl.add_argument("--plan", help="plan id (default: the only plan)")
+    tpl.add_argument("--period", required=True, help="2024-06, 2024-Q3, 2024-6M, 2024-9M or 2024")
+    tpl.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    chk = sub.add_parser("check", help="dry run: parse and check one file without loading anything")
+    chk.add_argument("file")
+    chk.add_argument(
+        "--department", help="submitting department (default: the file's folder or the template's)"
+    )
+    chk.add_argument("--plan", help="plan id (default: the only plan)")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    return {"run": _run, "template": _template, "check": _check}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -72,3 +72,23 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
         lines.append(f"[{plan}] {sentence_vi} — {sentence_en}.")
         lines.append(f"[{plan}] {counts}")
     return "\n".join(lines)
+
+
+def rejected_submissions(con: duckdb.DuckDBPyConnection) -> str:
+    """Rejected department files with their first error, in Vietnamese and English."""
+    rows = con.execute(
+        """select s.department_code, s.file_name, s.error_count, p.cell, p.message_vi, p.message_en, p.found, p.expected
+           from raw.submissions as s
+           left join raw.submission_problems as p on p.submission_id = s.submission_id and p.severity = 'error'
+           where s.status = 'rejected'
+           qualify row_number() over (partition by s.submission_id order by p.cell) = 1
+           order by s.department_code, s.file_name"""
+    ).fetchall()
+    if not rows:
+        return "Không có báo cáo bị từ chối. / No rejected submissions."
+    lines = [f"Báo cáo bị từ chối / Rejected submissions: {len(rows)}"]
+    for dept, name, n, cell, vi, en, found, expected in rows:
+        lines.append(
+            f"  - {dept}/{name}: {n} lỗi / errors; {cell or ''} {vi} / {en}; tìm thấy / found {found!r}, cần / expected {expected}"
+        )
+    return "\n".join(lines)

@@ -19,6 +19,7 @@ DEFAULT_WAREHOUSE = "var/chitieu.duckdb"
 DEFAULT_PLANS_DIR = str(SOURCES_DIR / "plans")
 DEFAULT_REFERENCE_DIR = str(SOURCES_DIR / "reference")
 DEFAULT_MANUAL_DIR = str(SOURCES_DIR / "observations")
+DEFAULT_INBOX_DIR = str(SOURCES_DIR / "inbox")
 DEFAULT_STATS_CONFIG = str(SOURCES_DIR / "statistics" / "config.yaml")
 DEFAULT_STATS_RECORDED = str(SOURCES_DIR / "statistics" / "recorded")
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -46,6 +47,7 @@ class InputsResource(dg.ConfigurableResource):
     plans_dir: str = DEFAULT_PLANS_DIR
     reference_dir: str = DEFAULT_REFERENCE_DIR
     manual_observations_dir: str = DEFAULT_MANUAL_DIR
+    inbox_dir: str = DEFAULT_INBOX_DIR
     as_of: str = ""
 
     def plan_files(self) -> list[Path]:

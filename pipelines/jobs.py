@@ -8,3 +8,10 @@ nightly_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     description="Catalogue → observations → warehouse → marts, for every loaded plan.",
 )
+
+ingest_job = dg.define_asset_job(
+    name="ingest_submissions",
+    selection=dg.AssetSelection.keys(["raw", "submissions"]).downstream(),
+    executor_def=dg.in_process_executor,
+    description="Reads new department files and refreshes everything downstream of them.",
+)

@@ -15,6 +15,7 @@ ENV_SETTINGS = {
         "plans_dir": "CHITIEU_PLANS_DIR",
         "reference_dir": "CHITIEU_REFERENCE_DIR",
         "manual_observations_dir": "CHITIEU_MANUAL_DIR",
+        "inbox_dir": "CHITIEU_INBOX_DIR",
         "as_of": "CHITIEU_AS_OF",
     },
     "statistics": {

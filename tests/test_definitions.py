@@ -22,7 +22,11 @@ ASSET_KEYS = sorted(
         "mart/source_discrepancies",
         "mart/target_attainment",
         "raw/manual_observations",
+        "mart/submission_changes",
         "raw/pxweb_observations",
+        "raw/submission_problems",
+        "raw/submission_values",
+        "raw/submissions",
         "raw/worldbank_observations",
     ]
 )

@@ -65,8 +65,9 @@ def test_mart_numbers_match_hand_computation(loaded):
         jobs.attainment_pct,
         jobs.status,
     ) == (6100, 8133.33, 91.18, "at_risk")
-    assert jobs.actual_source == "manual"
-    assert jobs.actual_source_ref.endswith("lai-chau-2024.sample.csv (line 102)")
+    # the labour department's free-form file outranks the manual sample
+    assert jobs.actual_source == "department"
+    assert jobs.actual_source_ref == "bao-cao-9-thang-2024.xlsx (Biểu 9 tháng!F8)"
     poverty = _row(loaded, "poverty_rate_reduction")
     # 26,42 % in 2023 -> 22,45 % estimated: 3,97 points; 3,97 / 3,8 = 104,47 %
     assert (
@@ -174,7 +175,8 @@ def test_warehouse_layers_and_provenance(loaded):
         loaded,
         "select source_kind, count(*), count(distinct observation_id), bool_and(run_id is not null) from core.fact_observation group by 1 order by 1",
     )
-    assert by_source == [("manual", 120, 120, True), ("statistics", 11, 11, True)]
+    # department: 78 figures of current accepted files, less 14 the 9-month snn file repeats (9 previous-year, 5 estimates)
+    assert by_source == [("department", 64, 64, True), ("manual", 120, 120, True), ("statistics", 11, 11, True)]
     manual = _query(
         loaded,
         "select source_locator from core.fact_observation where target_code = 'jobs_created' and period_code = '2024-9M'",

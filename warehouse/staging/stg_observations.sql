@@ -7,10 +7,16 @@ statistics as (
     select * from staging.stg_statistics_observations
 ),
 
+department as (
+    select * from staging.stg_department_observations
+),
+
 unioned as (
     select * from manual
     union all by name
     select * from statistics
+    union all by name
+    select * from department
 )
 
 select * from unioned

@@ -1,0 +1,161 @@
+"""Department submissions from the inbox: parse, keep every file as history, load what is valid."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+import pandas as pd
+
+from assets.plans import load_plans
+from chitieu import warehouse as wh
+from chitieu.reference import load_reference
+from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.submissions.inbox import scan_inbox
+from chitieu.submissions.parser import Submission, parse_submission
+
+SUBMISSION_TABLES = ("raw.submissions", "raw.submission_values", "raw.submission_problems")
+
+
+def _problem_rows(sub: Submission, department: str | None, run_id: str) -> list[dict]:
+    return [
+        {
+            "submission_id": sub.sha256,
+            "file_path": sub.path,
+            "department_code": department,
+            "rule": p.rule,
+            "severity": p.severity,
+            "cell": p.cell,
+            "found": p.found,
+            "expected": p.expected,
+            "message_vi": p.message_vi,
+            "message_en": p.message_en,
+            "fix_vi": p.fix_vi,
+            "fix_en": p.fix_en,
+            "detail": p.detail,
+            "run_id": run_id,
+        }
+        for p in sub.problems
+    ]
+
+
+def parse_inbox(inputs: InputsResource, known_ids: set[str]) -> list[tuple]:
+    """(inbox file, parsed submission) for every file not seen before; refused files are not parsed."""
+    ref = load_reference(inputs.reference_dir)
+    plans = load_plans(inputs)
+    out = []
+    for f in scan_inbox(inputs.inbox_dir, ref.department_codes):
+        if f.sha256 and f.sha256 in known_ids:
+            continue
+        if f.refused:
+            sub = Submission(str(f.path), f.sha256 or f"refused:{f.path.name}", f.department)
+            sub.problems.append(f.refused)
+        else:
+            plan = (
+                plans[0]
+                if len(plans) == 1
+                else next(p for p in plans if p.year == f.received_at.year)
+            )
+            sub = parse_submission(f.path, plan, ref, f.department)
+        out.append((f, sub))
+    return out
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["raw", "submissions"],
+            deps=[["core", "dim_target"]],
+            description="Every department file ever received, with hash, department, period, time and status.",
+        ),
+        dg.AssetSpec(
+            ["raw", "submission_values"],
+            description="Figures of accepted submissions with sheet, cell and raw text.",
+        ),
+        dg.AssetSpec(
+            ["raw", "submission_problems"],
+            description="Problems found in submissions (rule, cell, found, expected, fix) in Vietnamese and English.",
+        ),
+    ],
+    group_name="sources",
+)
+def department_submissions(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, inputs: InputsResource
+):
+    """Reads new files in the department inboxes (``<inbox>/<department>/``). A file with any error is
+    rejected whole: it stays in ``raw.submissions`` with status ``rejected`` and its problems, and none of its
+    figures load; the other files still load. The same file received twice is one submission; re-sending a
+    department and period supersedes the earlier file, which is kept."""
+    now = datetime.now(UTC)
+    with warehouse.get_connection() as con:
+        for name in SUBMISSION_TABLES:
+            wh.ensure_table(con, name)
+        known = {r[0] for r in con.execute("select submission_id from raw.submissions").fetchall()}
+        parsed = parse_inbox(inputs, known)
+        subs, values, problems = [], [], []
+        for f, sub in parsed:
+            subs.append(
+                {
+                    "submission_id": sub.sha256,
+                    "department_code": f.department,
+                    "plan_id": sub.plan_id,
+                    "period_code": sub.period_code,
+                    "file_path": str(f.path),
+                    "file_name": f.path.name,
+                    "received_at": f.received_at,
+                    "loaded_at": now,
+                    "status": "accepted" if sub.accepted else "rejected",
+                    "template_version": sub.template_version,
+                    "value_count": len(sub.values),
+                    "error_count": len(sub.errors),
+                    "warning_count": len(sub.warnings),
+                    "run_id": context.run_id,
+                }
+            )
+            problems += _problem_rows(sub, f.department, context.run_id)
+            if sub.accepted:
+                values += [v.__dict__ | {"submission_id": sub.sha256} for v in sub.values]
+            else:
+                context.log.warning(
+                    f"rejected {f.path}:\n" + "\n".join(p.text_en() for p in sub.errors)
+                )
+        with wh.transaction(con):
+            if subs:
+                frame = pd.DataFrame(subs)
+                for col in ("plan_id", "period_code", "template_version", "department_code"):
+                    frame[col] = frame[col].astype("string")
+                wh.append_rows(con, "raw.submissions", frame)
+            if values:
+                wh.append_rows(con, "raw.submission_values", pd.DataFrame(values))
+            if problems:
+                frame = pd.DataFrame(problems).astype({"department_code": "string"})
+                wh.append_rows(con, "raw.submission_problems", frame)
+            totals = con.execute(
+                "select status, count(*) from raw.submissions group by 1"
+            ).fetchall()
+    rejected = [s for s in subs if s["status"] == "rejected"]
+    summary = {
+        "new_files": len(subs),
+        "new_rejected": len(rejected),
+        "rejected_files": ", ".join(s["file_name"] for s in rejected) or "none",
+    }
+    yield dg.MaterializeResult(
+        asset_key=["raw", "submissions"],
+        metadata={**summary, **{f"total/{k}": v for k, v in totals}},
+    )
+    yield dg.MaterializeResult(
+        asset_key=["raw", "submission_values"], metadata={"new_values": len(values)}
+    )
+    yield dg.MaterializeResult(
+        asset_key=["raw", "submission_problems"], metadata={"new_problems": len(problems)}
+    )
+
+
+@dg.asset(
+    key=["mart", "submission_changes"],
+    group_name="mart",
+    deps=[["raw", "submission_values"], ["core", "fact_observation"]],
+)
+def submission_changes(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Revision history: who changed which figure, from what, to what, and when."""
+    with warehouse.get_connection() as con, wh.transaction(con):
+        n = wh.build(con, "mart.submission_changes")
+    return dg.MaterializeResult(metadata={"dagster/row_count": n})

@@ -1,0 +1,1 @@
+"""Department submissions: templates, reading, parsing and checking spreadsheets."""

@@ -1,0 +1,153 @@
+"""Find the header of a Biểu-style sheet, map its columns by Vietnamese header text, read its title."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chitieu.reference import fold
+from chitieu.submissions.reader import Grid
+
+# Checked in this order: "Ước thực hiện" before "Thực hiện", "So sánh (TH/KH)" before both.
+ROLE_PATTERNS: list[tuple[str, list[str]]] = [
+    ("compare", [r"so sanh", r"^tang giam"]),
+    ("note", [r"ghi chu"]),
+    ("stt", [r"^s?tt$", r"^so tt$", r"^so thu tu$"]),
+    ("code", [r"^ma( chi tieu| so)?$", r"^code$"]),
+    ("name_en", [r"tieng anh", r"english"]),
+    ("name", [r"^(ten )?chi tieu", r"^noi dung", r"^danh muc"]),
+    ("unit", [r"^dvt$", r"^d\.?v\.?t\.?$", r"^don vi( tinh)?$"]),
+    ("prev_year", [r"nam truoc", r"^(th|thuc hien|uoc th|uoc thuc hien) nam (?P<year>\d{4})$"]),
+    ("estimate", [r"(^| )uoc( |$)"]),
+    ("plan", [r"(^| )kh( |$)", r"ke hoach"]),
+    ("actual", [r"(^| )th( |$)", r"thuc hien", r"luy ke", r"ky bao cao"]),
+]
+HEADER_SCAN_ROWS = 30
+
+
+@dataclass
+class Layout:
+    header_rows: list[int]
+    columns: dict[str, int]
+    first_data_row: int
+    index_base_100: set[str]
+
+
+def _role(text: str, plan_year: int) -> str | None:
+    t = fold(text)
+    t = re.sub(r"[():,;*\-–]+", " ", t)
+    t = " ".join(t.split())
+    for role, patterns in ROLE_PATTERNS:
+        for p in patterns:
+            m = re.search(p, t)
+            if m:
+                if (
+                    role == "prev_year"
+                    and m.groupdict().get("year")
+                    and int(m["year"]) != plan_year - 1
+                ):
+                    return "plan" if "kh" in t.split() or "ke hoach" in t else "actual"
+                return role
+    return None
+
+
+def _is_header_row(grid: Grid, row: int, plan_year: int) -> bool:
+    roles = {_role(str(grid.header_value(row, c)), plan_year) for c in range(len(grid.rows[row]))}
+    return "name" in roles and len(roles - {None}) >= 2
+
+
+def find_layout(grid: Grid, plan_year: int) -> Layout | None:
+    """The header rows (one to three, merged or split) and the column of each role, or None."""
+    for h in range(min(HEADER_SCAN_ROWS, grid.height)):
+        if not _is_header_row(grid, h, plan_year):
+            continue
+        header_rows = [h]
+        numbering_rows: set[int] = set()
+        for extra in (h + 1, h + 2):
+            if extra >= grid.height:
+                break
+            cells = [str(grid.header_value(extra, c)).strip() for c in range(len(grid.rows[extra]))]
+            texts = [c for c in cells if c]
+            numbering = texts and all(
+                re.fullmatch(r"[A-Z]|\(?\d+\)?|\d+\s*=\s*[\d/*+\-x ]+", t) for t in texts
+            )
+            if numbering:
+                header_rows.append(extra)
+                numbering_rows.add(extra)
+                break
+            first = str(grid.value(extra, 0)).strip()
+            if any(_role(t, plan_year) for t in texts) and not re.fullmatch(r"[IVX]+|\d+", first):
+                header_rows.append(extra)
+            else:
+                break
+        width = max(len(grid.rows[r]) for r in header_rows)
+        columns: dict[str, int] = {}
+        base100: set[str] = set()
+        for c in range(width):
+            parts = []
+            for r in header_rows:
+                if r in numbering_rows:
+                    continue
+                v = str(grid.header_value(r, c)).strip()
+                if v and (not parts or parts[-1] != v):
+                    parts.append(v)
+            # the most specific text is the lowest header cell; fall back to the combined text
+            role = _role(parts[-1], plan_year) if parts else None
+            if role in (None, "compare") or (
+                role == "actual"
+                and len(parts) > 1
+                and _role(" ".join(parts), plan_year) == "estimate"
+            ):
+                role = _role(" ".join(parts), plan_year) if parts else None
+            if role and role not in columns:
+                columns[role] = c
+                if "100" in " ".join(parts):
+                    base100.add(role)
+        if "name" in columns and ({"actual", "estimate"} & set(columns)):
+            return Layout(header_rows, columns, header_rows[-1] + 1, base100)
+    return None
+
+
+_PERIOD_PATTERNS = [
+    (r"9 thang (?:dau )?(?:nam )?(\d{4})", lambda m: f"{m[1]}-9M"),
+    (r"6 thang (?:dau )?(?:nam )?(\d{4})", lambda m: f"{m[1]}-6M"),
+    (
+        r"quy (iv|iii|ii|i|[1-4])\s*(?:/|nam)\s*(\d{4})",
+        lambda m: f"{m[2]}-Q{ {'i': 1, 'ii': 2, 'iii': 3, 'iv': 4}.get(m[1], m[1]) }",
+    ),
+    (r"thang (\d{1,2})\s*(?:/|nam)\s*(\d{4})", lambda m: f"{m[2]}-{int(m[1]):02d}"),
+    (r"(?:ca nam|nam) (\d{4})", lambda m: m[1]),
+]
+
+
+def period_from_text(text: str) -> str | None:
+    """A canonical period code from title text such as '9 tháng năm 2024' or 'Quý II/2024'."""
+    t = " ".join(re.sub(r"[,.;:()]", " ", fold(text)).split())
+    for pattern, build in _PERIOD_PATTERNS:
+        m = re.search(pattern, t)
+        if m:
+            code = build(m)
+            if re.fullmatch(r"\d{4}-\d{2}", code) and not 1 <= int(code[5:]) <= 12:
+                continue
+            return code
+    return None
+
+
+def title_text(grid: Grid, layout: Layout | None) -> list[tuple[int, int, str]]:
+    """Non-empty cells above the header: (row, col, text)."""
+    stop = layout.header_rows[0] if layout else min(HEADER_SCAN_ROWS, grid.height)
+    return [
+        (r, c, str(v).strip())
+        for r in range(stop)
+        for c, v in enumerate(grid.rows[r])
+        if str(v).strip()
+    ]
+
+
+def table_unit(titles: list[tuple[int, int, str]]) -> str | None:
+    """'Đơn vị tính: tỷ đồng' in a title corner."""
+    for _, _, text in titles:
+        m = re.match(r"^\s*(?:đơn vị tính|đvt|don vi tinh|dvt)\s*:\s*(.+)$", text, re.I)
+        if m:
+            return m[1].strip()
+    return None

@@ -1,0 +1,183 @@
+"""Open a submitted file as a grid of cells, refusing what cannot be read safely.
+
+Values are read with python-calamine (xlsx, xlsm, xls, ods), which measured 7-24x faster than
+openpyxl here. Formula cells are found by scanning the sheet XML for ``<f>`` elements, because
+a formula saved without a value reads as blank (or 0 from xlsxwriter) and must not pass as data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+META_SHEET = "_chitieu"
+
+
+class ReadError(ValueError):
+    """A file that cannot be read at all; the message names the file (and sheet)."""
+
+    def __init__(self, message: str, rule: str = "unreadable"):
+        self.rule = rule
+        super().__init__(message)
+
+
+def col_letter(col: int) -> str:
+    """0-based column index to Excel letters (0 -> A, 27 -> AB)."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def cell_ref(sheet: str, row: int, col: int) -> str:
+    """'Biểu!F12' from 0-based row and column."""
+    return f"{sheet}!{col_letter(col)}{row + 1}"
+
+
+@dataclass
+class Grid:
+    """One sheet: cell values by absolute 0-based (row, col), merged ranges and formula cells."""
+
+    sheet: str
+    rows: list[list]
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+    recalc_on_load: bool = False
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    def value(self, row: int, col: int):
+        if row < len(self.rows) and col < len(self.rows[row]):
+            return self.rows[row][col]
+        return ""
+
+    def header_value(self, row: int, col: int):
+        """The value shown at (row, col): a merged range shows its top-left cell everywhere."""
+        for (r0, c0), (r1, c1) in self.merged:
+            if r0 <= row <= r1 and c0 <= col <= c1:
+                return self.value(r0, c0)
+        return self.value(row, col)
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class Workbook:
+    path: Path
+    grids: dict[str, Grid]
+    metadata: dict[str, str]
+
+
+def _formula_cells(data: zipfile.ZipFile, sheet_index: int) -> set[tuple[int, int]]:
+    """(row, col) of cells holding a formula in the sheet's XML part."""
+    name = f"xl/worksheets/sheet{sheet_index + 1}.xml"
+    if name not in data.namelist():
+        return set()
+    raw = data.read(name)
+    if b"<f" not in raw:
+        return set()
+    cells = set()
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    for _, elem in ElementTree.iterparse(io.BytesIO(raw)):
+        if elem.tag == f"{ns}c" and elem.find(f"{ns}f") is not None:
+            m = re.match(r"([A-Z]+)(\d+)", elem.get("r", ""))
+            if m:
+                col = 0
+                for ch in m[1]:
+                    col = col * 26 + ord(ch) - 64
+                cells.add((int(m[2]) - 1, col - 1))
+        if elem.tag == f"{ns}row":
+            elem.clear()
+    return cells
+
+
+def _check_zip(path: Path, content: bytes) -> zipfile.ZipFile:
+    if content[:8] == OLE_MAGIC:
+        raise ReadError(
+            f"{path.name}: the workbook is password-protected (encrypted); save it without a password"
+        )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as exc:
+        raise ReadError(
+            f"{path.name}: not a real .xlsx file (not a ZIP package); save it as Excel Workbook (.xlsx)"
+        ) from exc
+    unpacked = sum(i.file_size for i in zf.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ReadError(
+            f"{path.name}: unpacks to {unpacked // (1024 * 1024)} MB, over the {MAX_UNPACKED_BYTES // (1024 * 1024)} MB limit; refused before reading"
+        )
+    if "xl/workbook.xml" not in zf.namelist():
+        raise ReadError(f"{path.name}: not a real .xlsx file (no xl/workbook.xml)")
+    return zf
+
+
+def _read_csv(path: Path, content: bytes) -> Workbook:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"{path.name}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
+        ) from exc
+    rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise ReadError(f"{path.name}: the file is empty")
+    return Workbook(path, {"csv": Grid("csv", rows)}, {})
+
+
+def open_workbook(path: str | Path) -> Workbook:
+    """Read every visible sheet of ``path`` into grids; raise ReadError for unreadable files."""
+    path = Path(path)
+    content = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, content)
+    if suffix not in EXCEL_SUFFIXES:
+        raise ReadError(f"{path.name}: unsupported file type {suffix!r}; send .xlsx, .xls or .csv")
+    zf = None
+    if suffix in (".xlsx", ".xlsm"):
+        zf = _check_zip(path, content)
+    elif suffix == ".xls" and content[:8] != OLE_MAGIC:
+        raise ReadError(f"{path.name}: not a real .xls file")
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except (CalamineError, Exception) as exc:  # calamine raises several types for broken files
+        if suffix == ".xls" and "password" in str(exc).lower():
+            raise ReadError(
+                f"{path.name}: the workbook is password-protected; save it without a password"
+            ) from exc
+        raise ReadError(f"{path.name}: cannot be read as {suffix} ({exc})") from exc
+    recalc = bool(zf) and b'fullCalcOnLoad="1"' in zf.read("xl/workbook.xml")
+    grids, metadata = {}, {}
+    for index, meta in enumerate(book.sheets_metadata):
+        sheet = book.get_sheet_by_index(index)
+        data = sheet.to_python(skip_empty_area=False)
+        if meta.name == META_SHEET:
+            metadata = {
+                str(r[0]).strip(): str(r[1]).strip()
+                for r in data
+                if len(r) >= 2 and str(r[0]).strip()
+            }
+            continue
+        if str(meta.visible).lower().endswith("hidden"):
+            continue
+        grids[meta.name] = Grid(
+            meta.name,
+            [list(r) for r in data],
+            _formula_cells(zf, index) if zf else set(),
+            recalc,
+            list(sheet.merged_cell_ranges or []),
+        )
+    return Workbook(path, grids, metadata)

@@ -1,0 +1,43 @@
+-- grain: one row per department figure in force (plan × target × area × period), from current accepted submissions
+with submissions as (
+    select * from staging.stg_submissions where is_current
+),
+
+submission_values as (
+    select * from raw.submission_values
+),
+
+periods as (
+    select period_code, end_date from core.dim_period
+),
+
+joined as (
+    select
+        s.plan_id,
+        v.target_code,
+        v.area_code,
+        v.period_code,
+        v.value,
+        'reported' as data_status,
+        'department' as source_kind,
+        s.file_name as source_file,
+        v.cell as source_locator,
+        s.received_at as loaded_at,
+        s.submission_id as run_id,
+        p.end_date as submission_period_end
+    from submission_values as v
+    inner join submissions as s using (submission_id)
+    inner join periods as p on p.period_code = s.period_code
+),
+
+latest as (
+    -- an estimate or previous-year figure repeated in several periods' files: the latest period's wins
+    select * exclude (submission_period_end)
+    from joined
+    qualify row_number() over (
+        partition by plan_id, target_code, area_code, period_code
+        order by submission_period_end desc, loaded_at desc, source_file desc
+    ) = 1
+)
+
+select * from latest
