@@ -42,9 +42,11 @@ def parse_inbox(inputs: InputsResource, known_ids: set[str]) -> list[tuple]:
     ref = load_reference(inputs.reference_dir)
     plans = load_plans(inputs)
     out = []
+    seen = set(known_ids)
     for f in scan_inbox(inputs.inbox_dir, ref.department_codes):
-        if f.sha256 and f.sha256 in known_ids:
+        if f.sha256 and f.sha256 in seen:
             continue
+        seen.add(f.sha256)
         if f.refused:
             sub = Submission(str(f.path), f.sha256 or f"refused:{f.path.name}", f.department)
             sub.problems.append(f.refused)
@@ -104,7 +106,7 @@ def department_submissions(
                     "loaded_at": now,
                     "status": "accepted" if sub.accepted else "rejected",
                     "template_version": sub.template_version,
-                    "value_count": len(sub.values),
+                    "value_count": sub.value_count,
                     "error_count": len(sub.errors),
                     "warning_count": len(sub.warnings),
                     "run_id": context.run_id,
@@ -112,7 +114,7 @@ def department_submissions(
             )
             problems += _problem_rows(sub, f.department, context.run_id)
             if sub.accepted:
-                values += [v.__dict__ | {"submission_id": sub.sha256} for v in sub.values]
+                values.append(pd.DataFrame(sub.value_columns).assign(submission_id=sub.sha256))
             else:
                 context.log.warning(
                     f"rejected {f.path}:\n" + "\n".join(p.text_en() for p in sub.errors)
@@ -124,7 +126,7 @@ def department_submissions(
                     frame[col] = frame[col].astype("string")
                 wh.append_rows(con, "raw.submissions", frame)
             if values:
-                wh.append_rows(con, "raw.submission_values", pd.DataFrame(values))
+                wh.append_rows(con, "raw.submission_values", pd.concat(values, ignore_index=True))
             if problems:
                 frame = pd.DataFrame(problems).astype({"department_code": "string"})
                 wh.append_rows(con, "raw.submission_problems", frame)
@@ -142,7 +144,7 @@ def department_submissions(
         metadata={**summary, **{f"total/{k}": v for k, v in totals}},
     )
     yield dg.MaterializeResult(
-        asset_key=["raw", "submission_values"], metadata={"new_values": len(values)}
+        asset_key=["raw", "submission_values"], metadata={"new_values": sum(len(v) for v in values)}
     )
     yield dg.MaterializeResult(
         asset_key=["raw", "submission_problems"], metadata={"new_problems": len(problems)}

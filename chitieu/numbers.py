@@ -17,6 +17,8 @@ NO_VALUE_MARKS = frozenset({"", "-", "–", "—", "x", "X", "..", "...", "…",
 DITTO_MARKS = frozenset({'"', "“", "”", "〃", "''", "nt", "như trên"})
 _SUFFIXES = {"%": "%", "‰": "‰", "%o": "‰"}
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
+# Text already in unambiguous Vietnamese form: grouped thousands with '.', decimals with ','.
+CANONICAL = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 _MINUS = str.maketrans({"−": "-", "–": "-"})
 
 
@@ -73,6 +75,8 @@ def parse_vi_number(text: object) -> ParsedNumber:
             break
     s = s.translate(_MINUS)
     s = re.sub(r"(?<=\d) (?=\d{3}\b)", ".", s)
+    if CANONICAL.fullmatch(s):
+        return ParsedNumber(Decimal(s.replace(".", "").replace(",", ".")), suffix)
     if not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
         raise NumberParseError(raw, "not a number", "a number such as 1.234,5 or 9,0%")
     try:

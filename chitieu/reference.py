@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip Vietnamese diacritics and collapse spaces, for tolerant matching."""
     text = str(text).replace("Đ", "D").replace("đ", "d").replace("Ð", "D")
@@ -25,6 +27,7 @@ class Reference:
     departments: pd.DataFrame
     areas: pd.DataFrame
     units: pd.DataFrame
+    _unit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def department_codes(self) -> set[str]:
@@ -40,11 +43,12 @@ class Reference:
 
     def unit_for(self, text: str) -> str | None:
         """The canonical unit code for a unit as typed in a spreadsheet, or None."""
-        key = fold(text)
-        for row in self.units.itertuples():
-            if key == fold(row.unit_code) or key in row.aliases:
-                return row.unit_code
-        return None
+        if not self._unit_keys:
+            for row in self.units.itertuples():
+                for alias in row.aliases:
+                    self._unit_keys.setdefault(alias, row.unit_code)
+                self._unit_keys[fold(row.unit_code)] = row.unit_code
+        return self._unit_keys.get(fold(text))
 
 
 def _read(path: Path, key: str) -> list[dict]:

@@ -11,7 +11,9 @@ nightly_job = dg.define_asset_job(
 
 ingest_job = dg.define_asset_job(
     name="ingest_submissions",
-    selection=dg.AssetSelection.keys(["raw", "submissions"]).downstream(),
+    selection=dg.AssetSelection.keys(["raw", "submissions"])
+    .required_multi_asset_neighbors()
+    .downstream(),
     executor_def=dg.in_process_executor,
     description="Reads new department files and refreshes everything downstream of them.",
 )

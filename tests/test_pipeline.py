@@ -176,9 +176,13 @@ def test_warehouse_layers_and_provenance(loaded):
         "select source_kind, count(*), count(distinct observation_id), bool_and(run_id is not null) from core.fact_observation group by 1 order by 1",
     )
     # department: 78 figures of current accepted files, less 14 the 9-month snn file repeats (9 previous-year, 5 estimates)
-    assert by_source == [("department", 64, 64, True), ("manual", 120, 120, True), ("statistics", 11, 11, True)]
+    assert by_source == [
+        ("department", 64, 64, True),
+        ("manual", 120, 120, True),
+        ("statistics", 11, 11, True),
+    ]
     manual = _query(
         loaded,
-        "select source_locator from core.fact_observation where target_code = 'jobs_created' and period_code = '2024-9M'",
+        "select source_kind, source_locator from core.fact_observation where target_code = 'jobs_created' and period_code = '2024-9M' order by 1",
     )
-    assert manual == [("line 102",)]
+    assert manual == [("department", "Biểu 9 tháng!F8"), ("manual", "line 102")]

@@ -23,13 +23,14 @@ class InboxFile:
     refused: Problem | None = None
 
 
+ARTEFACTS = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep", ".keep"}
+
+
 def _skip(rel: Path) -> bool:
-    name = rel.name
-    return (
-        name.startswith(".")
-        or name.startswith("~$")
-        or (len(rel.parts) >= 2 and rel.parts[1] == OUTBOX)
-    )
+    """Operating-system and editor artefacts (Excel's '~$' lock files), and the outbox folder."""
+    name = rel.name.lower()
+    in_outbox = len(rel.parts) >= 2 and rel.parts[1] == OUTBOX
+    return name in ARTEFACTS or name.startswith(("~$", ".~lock")) or in_outbox
 
 
 def scan_inbox(root: str | Path, departments: set[str]) -> list[InboxFile]:

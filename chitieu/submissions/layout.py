@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chitieu.reference import fold
 from chitieu.submissions.reader import Grid
@@ -23,6 +24,7 @@ ROLE_PATTERNS: list[tuple[str, list[str]]] = [
     ("actual", [r"(^| )th( |$)", r"thuc hien", r"luy ke", r"ky bao cao"]),
 ]
 HEADER_SCAN_ROWS = 30
+_COMPILED = [(role, [re.compile(p) for p in patterns]) for role, patterns in ROLE_PATTERNS]
 
 
 @dataclass
@@ -33,13 +35,15 @@ class Layout:
     index_base_100: set[str]
 
 
+@lru_cache(maxsize=4096)
 def _role(text: str, plan_year: int) -> str | None:
-    t = fold(text)
+    # "(năm trước = 100)" states an index base, not a previous-year column
+    t = re.sub(r"\(?\s*nam truoc\s*=\s*100\s*\)?", " ", fold(text))
     t = re.sub(r"[():,;*\-–]+", " ", t)
     t = " ".join(t.split())
-    for role, patterns in ROLE_PATTERNS:
+    for role, patterns in _COMPILED:
         for p in patterns:
-            m = re.search(p, t)
+            m = p.search(t)
             if m:
                 if (
                     role == "prev_year"

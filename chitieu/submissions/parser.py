@@ -9,15 +9,26 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
 
 from chitieu.catalogue import Plan, Target
-from chitieu.numbers import NumberParseError, is_ditto, parse_vi_number
+from chitieu.numbers import CANONICAL, NO_VALUE_MARKS, NumberParseError, is_ditto, parse_vi_number
 from chitieu.periods import PeriodError, parse_period
 from chitieu.reference import Reference, fold
 from chitieu.submissions.layout import find_layout, period_from_text, table_unit, title_text
 from chitieu.submissions.problems import Problem
-from chitieu.submissions.reader import META_SHEET, Grid, ReadError, cell_ref, open_workbook
+from chitieu.submissions.reader import (
+    META_SHEET,
+    Grid,
+    ReadError,
+    cell_ref,
+    col_letter,
+    open_workbook,
+)
 
 VALUE_ROLES = ("actual", "estimate", "prev_year")
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
@@ -34,8 +45,9 @@ _SKIP_NAMES = (
 )
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
+    """One figure read from a submission, with its provenance."""
+
     target_code: str
     area_code: str
     period_code: str
@@ -46,9 +58,13 @@ class Value:
     cell: str
 
 
+VALUE_FIELDS = Value._fields
+
+
 @dataclass
 class Submission:
-    """The outcome of parsing one file."""
+    """The outcome of parsing one file. Figures are kept column by column (a 200,000-row sheet
+    would otherwise cost 600,000 objects); ``values`` gives them as ``Value`` tuples."""
 
     path: str
     sha256: str
@@ -56,8 +72,26 @@ class Submission:
     period_code: str | None = None
     plan_id: str | None = None
     template_version: str | None = None
-    values: list[Value] = field(default_factory=list)
+    value_columns: dict[str, list] = field(default_factory=lambda: {f: [] for f in VALUE_FIELDS})
     problems: list[Problem] = field(default_factory=list)
+
+    def add_value(self, value: Value) -> None:
+        for f, v in zip(VALUE_FIELDS, value, strict=True):
+            self.value_columns[f].append(v)
+
+    def extend_values(self, **columns: list) -> None:
+        for f in VALUE_FIELDS:
+            self.value_columns[f].extend(columns[f])
+
+    @property
+    def values(self) -> list[Value]:
+        return list(
+            map(Value._make, zip(*(self.value_columns[f] for f in VALUE_FIELDS), strict=True))
+        )
+
+    @property
+    def value_count(self) -> int:
+        return len(self.value_columns["value"])
 
     @property
     def errors(self) -> list[Problem]:
@@ -78,6 +112,14 @@ def _text(v) -> str:
     return "" if v is None else str(v).strip()
 
 
+def _cell_text(row: list, col: int, n: int) -> str:
+    if col < 0 or col >= n:
+        return ""
+    v = row[col]
+    return v.strip() if type(v) is str else _text(v)
+
+
+@lru_cache(maxsize=65536)
 def _name_key(text: str) -> str:
     return fold(_PREFIX.sub("", str(text)).rstrip(":").strip())
 
@@ -185,13 +227,48 @@ def parse_submission(
         return sub
     sub.period_code = p.code
     _read_rows(sub, grid, layout, plan, ref, table_unit(titles), fname)
-    if sub.accepted and not sub.values:
+    if sub.accepted and not sub.value_count:
         sub.problems.append(
             Problem(
                 "no_values", fname, expected="at least one figure for a target of the department"
             )
         )
     return sub
+
+
+_SKIP, _UNKNOWN, _FOREIGN, _UNIT, _DITTO_UNIT = "skip", "unknown", "foreign", "unit", "ditto_unit"
+_CANONICAL_RE2 = "^" + CANONICAL.pattern + "$"
+
+
+def _column(body: list[list], col: int) -> list:
+    if col < 0:
+        return [""] * len(body)
+    return [row[col] if col < len(row) else "" for row in body]
+
+
+def _texts(values: list) -> list[str]:
+    return [v.strip() if type(v) is str else _text(v) for v in values]
+
+
+def _classify(
+    code: str, name: str, roman: bool, unit_text: str, matcher, department, ref, corner_unit
+):
+    """What to do with a row, decided once per distinct (code, name, roman, unit)."""
+    if not name and not code:
+        return _SKIP, None
+    if roman or (not code and _name_key(name).startswith(_SKIP_NAMES)):
+        return _SKIP, None
+    target = matcher.match(code, name)
+    if target is None:
+        return _UNKNOWN, None
+    if department and target.department_code != department:
+        return _FOREIGN, target
+    if unit_text and is_ditto(unit_text):
+        return _DITTO_UNIT, target
+    unit = unit_text or corner_unit or ""
+    if unit and ref.unit_for(unit) != (target.measure_unit or target.unit):
+        return _UNIT, target
+    return target, target
 
 
 def _read_rows(
@@ -203,121 +280,222 @@ def _read_rows(
     corner_unit: str | None,
     fname: str,
 ) -> None:
-    cols = layout.columns
+    """Classify rows once per distinct label, then convert whole value columns at once (pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols, first, sheet = layout.columns, layout.first_data_row, grid.sheet
+    body = grid.rows[first:]
+    names = _texts(_column(body, cols["name"]))
+    codes = _texts(_column(body, cols.get("code", -1)))
+    units = _texts(_column(body, cols.get("unit", -1)))
+    stts = pa.array(_texts(_column(body, cols.get("stt", -1))), pa.string())
+    romans = pc.match_substring_regex(stts, _ROMAN.pattern).to_pylist()
     matcher = _Matcher(plan)
+    keys = list(zip(codes, names, romans, units, strict=True))
+    memo = {k: _classify(*k, matcher, sub.department_code, ref, corner_unit) for k in set(keys)}
+    decided = [memo[k] for k in keys]
+    matched: list[tuple[int, Target]] = [
+        (first + i, d[1]) for i, d in enumerate(decided) if d[0] is d[1] and d[1] is not None
+    ]
+    for i, (action, target) in enumerate(decided):
+        if action is _SKIP or action is target:
+            continue
+        r = first + i
+        if action is _DITTO_UNIT:
+            above = _text(_ditto_source(grid, r, cols["unit"], first))
+            action, _ = _classify(
+                keys[i][0], keys[i][1], False, above, matcher, sub.department_code, ref, corner_unit
+            )
+            if action is target:
+                matched.append((r, target))
+            else:
+                _row_problem(sub, grid, cols, r, action, target, above, fname)
+        else:
+            _row_problem(sub, grid, cols, r, action, target, units[i] or corner_unit or "", fname)
+    matched.sort(key=lambda m: m[0])
     period_for = {
         "actual": sub.period_code,
         "estimate": f"{plan.year}-EST",
         "prev_year": str(plan.year - 1),
     }
-    previous: dict[str, tuple[str, float | None]] = {}
-    for r in range(layout.first_data_row, grid.height):
-        name = _text(grid.value(r, cols["name"]))
-        code = _text(grid.value(r, cols["code"])) if "code" in cols else ""
-        stt = _text(grid.value(r, cols["stt"])) if "stt" in cols else ""
-        if not name and not code:
+    rows_idx = [r for r, _ in matched]
+    codes_np = np.array([t.code for _, t in matched], dtype=object)
+    areas_np = np.array([t.area_code for _, t in matched], dtype=object)
+    for kind in VALUE_ROLES:
+        if kind not in cols:
             continue
-        if _ROMAN.match(stt) or (
-            not code and any(_name_key(name).startswith(s) for s in _SKIP_NAMES)
-        ):
-            continue
-        target = matcher.match(code, name)
-        if target is None:
-            if any(_text(grid.value(r, cols[k])) for k in VALUE_ROLES if k in cols):
-                sub.problems.append(
-                    Problem(
-                        "unknown_row",
-                        fname,
-                        cell_ref(grid.sheet, r, cols["name"]),
-                        name,
-                        severity="warning",
-                    )
-                )
-            continue
-        if sub.department_code and target.department_code != sub.department_code:
-            sub.problems.append(
-                Problem(
-                    "not_own_target",
-                    fname,
-                    cell_ref(grid.sheet, r, cols["name"]),
-                    f"{target.code} ({target.name_vi})",
-                    f"only targets of {sub.department_code}; this one is reported by {target.department_code}",
-                )
-            )
-            continue
-        measure_unit = target.measure_unit or target.unit
-        unit_text = _text(grid.value(r, cols["unit"])) if "unit" in cols else ""
-        if is_ditto(unit_text):
-            unit_text = previous.get("unit", ("", None))[0]
-        unit_text = unit_text or corner_unit or ""
-        previous["unit"] = (unit_text, None)
-        if unit_text and ref.unit_for(unit_text) != measure_unit:
-            ucell = (
-                cell_ref(grid.sheet, r, cols["unit"])
-                if "unit" in cols and _text(grid.value(r, cols["unit"]))
-                else f"{grid.sheet}!A1"
-            )
-            sub.problems.append(
-                Problem(
-                    "unit_mismatch", fname, ucell, unit_text, f"'{measure_unit}' for {target.code}"
-                )
-            )
-            continue
-        for kind in VALUE_ROLES:
-            if kind not in cols:
+        c = cols[kind]
+        letter = col_letter(c)
+        all_rows = grid.rows
+        cells = [all_rows[r][c] if c < len(all_rows[r]) else "" for r in rows_idx]
+        slow = [False] * len(cells)
+        if grid.formulas:
+            slow = [(r, c) in grid.formulas for r in rows_idx]
+        if kind in layout.index_base_100:
+            slow = [True] * len(cells)
+        values, texts, good, odd = _convert(cells)
+        slow_mask = np.asarray(slow, dtype=bool) | odd
+        good = good & ~slow_mask
+        rows_np = np.asarray(rows_idx, dtype=np.int64)
+        keep = rows_np[good]
+        sub.extend_values(
+            target_code=codes_np[good].tolist(),
+            area_code=areas_np[good].tolist(),
+            period_code=[period_for[kind]] * len(keep),
+            value_kind=[kind] * len(keep),
+            value=values[good].tolist(),
+            raw_text=[t for t, g in zip(texts, good.tolist(), strict=True) if g],
+            sheet=[sheet] * len(keep),
+            cell=pc.binary_join_element_wise(
+                f"{sheet}!{letter}", pc.cast(pa.array(keep + 1), pa.string()), ""
+            ).to_pylist(),
+        )
+        for j in np.flatnonzero(slow_mask).tolist():
+            _slow_cell(sub, grid, layout, matched[j][1], rows_idx[j], c, kind, period_for, fname)
+
+
+ARROW_MIN_CELLS = 2000
+
+
+def _convert(cells: list) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:
+    """Numbers of one value column: (values, raw texts, readable-fast mask, needs-checking mask).
+
+    Typed numbers and text in canonical Vietnamese form convert here; no-value marks are
+    neither; anything else (other text, dates, ditto marks) needs the checked per-cell path.
+    Large columns use pyarrow's vectorised kernels, small ones a plain loop (same rules).
+    """
+    n = len(cells)
+    if n >= ARROW_MIN_CELLS:
+        return _convert_arrow(cells)
+    values = np.full(n, np.nan)
+    texts = [""] * n
+    good = np.zeros(n, dtype=bool)
+    odd = np.zeros(n, dtype=bool)
+    for i, v in enumerate(cells):
+        kind = type(v)
+        if kind is float or kind is int:
+            values[i], texts[i], good[i] = v, _text(v), True
+        elif kind is str:
+            t = v.strip()
+            texts[i] = t
+            if t in NO_VALUE_MARKS:
                 continue
-            c = cols[kind]
-            ref_ = cell_ref(grid.sheet, r, c)
-            raw = grid.value(r, c)
-            if (r, c) in grid.formulas and (_text(raw) == "" or grid.recalc_on_load):
-                sub.problems.append(
-                    Problem(
-                        "formula_without_value",
-                        fname,
-                        ref_,
-                        "=…",
-                        "a number, or a formula saved with its calculated value",
-                    )
-                )
-                continue
-            text = _text(raw)
-            if text and is_ditto(text):
-                text, value = previous.get(kind, ("", None))
-                if value is None:
-                    continue
+            if CANONICAL.fullmatch(t):
+                values[i], good[i] = float(t.replace(".", "").replace(",", ".")), True
             else:
-                try:
-                    value = parse_vi_number(raw).as_float()
-                except NumberParseError as exc:
-                    sub.problems.append(
-                        Problem(
-                            "ambiguous_number",
-                            fname,
-                            ref_,
-                            exc.text,
-                            exc.expected,
-                            detail=exc.reason,
-                        )
-                    )
-                    continue
-            previous[kind] = (text, value)
-            if value is None:
-                continue
-            if (
-                kind in layout.index_base_100
-                and target.kind == "growth"
-                and target.measure == "reported"
-            ):
-                value = round(value - 100, 6)
-            sub.values.append(
-                Value(
-                    target.code,
-                    target.area_code,
-                    period_for[kind],
-                    kind,
-                    value,
-                    text,
-                    grid.sheet,
-                    ref_,
+                odd[i] = True
+        elif v is not None:
+            odd[i] = True
+    return values, texts, good, odd
+
+
+def _convert_arrow(cells: list) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    floats = pa.array(
+        [v if type(v) is float or type(v) is int else None for v in cells], pa.float64()
+    )
+    other = np.array([not (v is None or type(v) in (float, int, str)) for v in cells], dtype=bool)
+    strs = pc.utf8_trim_whitespace(
+        pa.array([v if type(v) is str else None for v in cells], pa.string())
+    )
+    canonical = pc.fill_null(pc.match_substring_regex(strs, _CANONICAL_RE2), False)
+    text_numbers = pc.replace_substring(
+        pc.replace_substring(pc.if_else(canonical, strs, None), ".", ""), ",", "."
+    )
+    values = pc.coalesce(floats, pc.cast(text_numbers, pa.float64()))
+    texts = pc.coalesce(strs, pc.cast(floats, pa.string())).to_pylist()
+    blank = pc.fill_null(pc.is_in(strs, pa.array(sorted(NO_VALUE_MARKS))), True).to_numpy(
+        zero_copy_only=False
+    )
+    good = pc.is_valid(values).to_numpy(zero_copy_only=False)
+    odd = (~good & ~blank) | other
+    return pc.fill_null(values, np.nan).to_numpy(zero_copy_only=False), texts, good & ~other, odd
+
+
+def _row_problem(
+    sub: Submission, grid: Grid, cols: dict, r: int, action: str, target, unit_text: str, fname: str
+) -> None:
+    name_ref = cell_ref(grid.sheet, r, cols["name"])
+    if action is _UNKNOWN:
+        if any(_text(grid.value(r, cols[k])) for k in VALUE_ROLES if k in cols):
+            sub.problems.append(
+                Problem(
+                    "unknown_row",
+                    fname,
+                    name_ref,
+                    _text(grid.value(r, cols["name"])),
+                    severity="warning",
                 )
             )
+    elif action is _FOREIGN:
+        sub.problems.append(
+            Problem(
+                "not_own_target",
+                fname,
+                name_ref,
+                f"{target.code} ({target.name_vi})",
+                f"only targets of {sub.department_code}; this one is reported by {target.department_code}",
+            )
+        )
+    elif action is _UNIT:
+        typed = "unit" in cols and _text(grid.value(r, cols["unit"]))
+        ucell = cell_ref(grid.sheet, r, cols["unit"]) if typed else f"{grid.sheet}!A1"
+        sub.problems.append(
+            Problem(
+                "unit_mismatch",
+                fname,
+                ucell,
+                unit_text,
+                f"'{target.measure_unit or target.unit}' for {target.code}",
+            )
+        )
+
+
+def _ditto_source(grid: Grid, r: int, c: int, first_row: int):
+    """The value a ditto mark at (r, c) repeats: the nearest cell above that is not a ditto mark."""
+    for above in range(r - 1, first_row - 1, -1):
+        v = grid.value(above, c)
+        if _text(v) and not is_ditto(_text(v)):
+            return v
+    return None
+
+
+def _slow_cell(sub, grid, layout, target, r, c, kind, period_for, fname) -> None:
+    """Everything the fast path does not cover: formulas, ditto marks, '%' suffixes, bad text."""
+    ref_ = cell_ref(grid.sheet, r, c)
+    raw = grid.value(r, c)
+    if (r, c) in grid.formulas and (_text(raw) == "" or grid.recalc_on_load):
+        sub.problems.append(
+            Problem(
+                "formula_without_value",
+                fname,
+                ref_,
+                "=…",
+                "a number, or a formula saved with its calculated value",
+            )
+        )
+        return
+    text = _text(raw)
+    if text and is_ditto(text):
+        above = _ditto_source(grid, r, c, layout.first_data_row)
+        if above is None:
+            return
+        raw, text = above, _text(above)
+    if True:
+        try:
+            value = parse_vi_number(raw).as_float()
+        except NumberParseError as exc:
+            sub.problems.append(
+                Problem("ambiguous_number", fname, ref_, exc.text, exc.expected, detail=exc.reason)
+            )
+            return
+    if value is None:
+        return
+    if kind in layout.index_base_100 and target.kind == "growth" and target.measure == "reported":
+        value = round(value - 100, 6)
+    sub.add_value(
+        Value(target.code, target.area_code, period_for[kind], kind, value, text, grid.sheet, ref_)
+    )

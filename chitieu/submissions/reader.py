@@ -175,7 +175,7 @@ def open_workbook(path: str | Path) -> Workbook:
             continue
         grids[meta.name] = Grid(
             meta.name,
-            [list(r) for r in data],
+            data,
             _formula_cells(zf, index) if zf else set(),
             recalc,
             list(sheet.merged_cell_ranges or []),

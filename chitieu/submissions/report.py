@@ -16,7 +16,7 @@ def render_report(sub: Submission) -> str:
         f"Tệp / File: {name}",
         f"Đơn vị / Department: {sub.department_code or '?'}    Kỳ báo cáo / Period: {sub.period_code or '?'}",
         f"Kết quả / Result: {verdict} — {len(errors)} lỗi / errors, {len(warnings)} cảnh báo / warnings, "
-        f"{len(sub.values)} số liệu đọc được / figures read",
+        f"{sub.value_count} số liệu đọc được / figures read",
     ]
     for n, p in enumerate(errors + warnings, start=1):
         kind = "LỖI / ERROR" if p.severity == "error" else "CẢNH BÁO / WARNING"

@@ -1,0 +1,166 @@
+"""The inbox in the pipeline: nothing of a rejected file loads, revisions, duplicates, permissions, the sensor."""
+
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from chitieu.resources import InputsResource
+from pipelines.sensors import inbox_sensor
+from tests.conftest import run_nightly
+from tests.sheets import write_bieu
+
+JOBS = [["1", "Giải quyết việc làm", "lao động", "8.870", "6.100", "8.500"]]
+
+
+@pytest.fixture
+def inbox(tmp_path, resources):
+    root = tmp_path / "inbox"
+    (root / "sldtbxh").mkdir(parents=True)
+    (root / "stc").mkdir()
+    resources["inputs"] = InputsResource(
+        **(resources["inputs"].model_dump() | {"inbox_dir": str(root)})
+    )
+    return root
+
+
+def _q(resources, sql):
+    with duckdb.connect(resources["warehouse"].path, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _at(path: Path, seconds: int) -> Path:
+    os.utime(path, (1_730_000_000 + seconds, 1_730_000_000 + seconds))
+    return path
+
+
+def test_rejected_file_loads_nothing_and_others_still_load(inbox, resources):
+    _at(write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS), 0)
+    bad = [["1", "Thu ngân sách trên địa bàn", "tỷ đồng", "2.180", "1.720,5,0", "2.365"]]
+    _at(write_bieu(inbox / "stc" / "tc.xlsx", bad), 0)
+    assert run_nightly(resources).success
+    subs = _q(
+        resources,
+        "select file_name, status, value_count, error_count from raw.submissions order by 1",
+    )
+    assert subs == [("ld.xlsx", "accepted", 3, 0), ("tc.xlsx", "rejected", 2, 1)]
+    problems = _q(resources, "select rule, cell, found, message_vi from raw.submission_problems")
+    assert problems == [
+        ("ambiguous_number", "Biểu!E4", "1.720,5,0", "Số không rõ ràng hoặc không phải số")
+    ]
+    assert _q(
+        resources,
+        "select count(*) from raw.submission_values v join raw.submissions s using (submission_id) where s.file_name = 'tc.xlsx'",
+    ) == [(0,)]
+    assert _q(
+        resources, "select count(*) from core.fact_observation where source_file = 'tc.xlsx'"
+    ) == [(0,)]
+    assert _q(
+        resources,
+        "select actual_source, actual_value from mart.target_attainment where target_code = 'budget_revenue'",
+    ) == [("manual", 1720.0)]
+    assert _q(
+        resources,
+        "select actual_source, actual_value, actual_source_ref from mart.target_attainment where target_code = 'jobs_created'",
+    ) == [("department", 6100.0, "ld.xlsx (Biểu!E4)")]
+
+
+def test_resend_supersedes_and_history_shows_the_change(inbox, resources):
+    _at(write_bieu(inbox / "sldtbxh" / "ld-lan-1.xlsx", JOBS), 0)
+    assert run_nightly(resources).success
+    revised = [["1", "Giải quyết việc làm", "lao động", "8.870", "6.250", "8.500"]]
+    _at(write_bieu(inbox / "sldtbxh" / "ld-lan-2.xlsx", revised), 3600)
+    assert run_nightly(resources).success
+    assert _q(
+        resources, "select file_name, effective_status from staging.stg_submissions order by 1"
+    ) == [("ld-lan-1.xlsx", "superseded"), ("ld-lan-2.xlsx", "accepted")]
+    changes = _q(
+        resources,
+        "select department_code, target_code, period_code, old_value, new_value, old_file, new_file, cell from mart.submission_changes",
+    )
+    assert changes == [
+        (
+            "sldtbxh",
+            "jobs_created",
+            "2024-9M",
+            6100.0,
+            6250.0,
+            "ld-lan-1.xlsx",
+            "ld-lan-2.xlsx",
+            "Biểu!E4",
+        )
+    ]
+    assert _q(
+        resources,
+        "select actual_value from mart.target_attainment where target_code = 'jobs_created'",
+    ) == [(6250.0,)]
+    # both files are kept
+    assert _q(resources, "select count(*) from raw.submissions") == [(2,)]
+
+
+def test_same_file_twice_is_one_submission(inbox, resources):
+    first = _at(write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS), 0)
+    shutil.copy(first, inbox / "sldtbxh" / "ld (1).xlsx")
+    assert run_nightly(resources).success
+    assert run_nightly(resources).success
+    assert _q(resources, "select count(*), count(distinct submission_id) from raw.submissions") == [
+        (1, 1)
+    ]
+    assert _q(resources, "select count(*) from raw.submission_values") == [(3,)]
+
+
+def test_files_outside_department_folders_or_with_path_tricks_are_refused(inbox, resources):
+    write_bieu(inbox / "loose.xlsx", JOBS)
+    write_bieu(inbox / "phong-khac" / "x.xlsx", JOBS)
+    write_bieu(inbox / "sldtbxh" / "..ld.xlsx", JOBS)
+    write_bieu(inbox / "sldtbxh" / "ok.xlsx", JOBS)
+    assert run_nightly(resources).success
+    refused = _q(
+        resources,
+        "select rule, file_path, found from raw.submission_problems where rule = 'path_refused' order by 2",
+    )
+    assert [(r, Path(p).name, f) for r, p, f in refused] == [
+        ("path_refused", "loose.xlsx", "loose.xlsx"),
+        ("path_refused", "x.xlsx", "phong-khac/x.xlsx"),
+        ("path_refused", "..ld.xlsx", "..ld.xlsx"),
+    ]
+    assert _q(
+        resources, "select file_name, status from raw.submissions where status = 'accepted'"
+    ) == [("ok.xlsx", "accepted")]
+
+
+def test_symlink_escaping_the_folder_is_refused(inbox, resources, tmp_path):
+    outside = write_bieu(tmp_path / "elsewhere.xlsx", JOBS)
+    (inbox / "sldtbxh" / "link.xlsx").symlink_to(outside)
+    assert run_nightly(resources).success
+    assert _q(resources, "select rule, found from raw.submission_problems") == [
+        ("path_refused", "link.xlsx")
+    ]
+
+
+def test_sensor_requests_one_run_per_file_content(inbox, resources):
+    a = write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS)
+    ctx = dg.build_sensor_context(
+        instance=dg.DagsterInstance.ephemeral(), resources={"inputs": resources["inputs"]}
+    )
+    keys = [r.run_key for r in inbox_sensor(ctx)]
+    assert len(keys) == 1 and len(keys[0]) == 64
+    write_bieu(a, [["1", "Giải quyết việc làm", "lao động", "8.870", "6.300", ""]])
+    assert [r.run_key for r in inbox_sensor(ctx)] != keys
+    shutil.rmtree(inbox)
+    inbox.mkdir()
+    results = list(inbox_sensor(ctx))
+    assert isinstance(results[0], dg.SkipReason)
+
+
+def test_ingest_job_selects_submissions_and_downstream():
+    from pipelines.definitions import build_definitions
+
+    job = build_definitions().resolve_job_def("ingest_submissions")
+    keys = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+    assert {"raw/submissions", "core/fact_observation", "mart/target_attainment"} <= keys
+    assert "raw/pxweb_observations" not in keys
+    assert job.executor_def.name == "in_process"
