@@ -35,3 +35,47 @@ def test_chitieu_run_reports_a_failure(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CHITIEU_PLANS_DIR", str(plans))
     assert main(["run", "--warehouse", str(tmp_path / "w.duckdb")]) == 1
     assert "broken.yaml: 1 problem(s)" in capsys.readouterr().err
+
+
+def test_template_then_check_round_trip(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "stc-2024-9M.xlsx"
+    assert main(["template", "stc", "--period", "2024-9M", "-o", str(out)]) == 0
+    wb = load_workbook(out)
+    ws = wb["Biểu"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "budget_revenue")
+    ws.cell(row, 8).value = 1720
+    wb.save(out)
+    capsys.readouterr()
+    assert main(["check", str(out), "--department", "stc"]) == 0
+    text = capsys.readouterr().out
+    assert "Kết quả / Result: ĐƯỢC CHẤP NHẬN / ACCEPTED — 0 lỗi / errors, 0 cảnh báo / warnings, 1 số liệu đọc được / figures read" in text
+
+
+def test_check_rejected_file_prints_bilingual_report_and_exits_1(tmp_path, capsys):
+    from tests.sheets import write_bieu
+
+    path = write_bieu(tmp_path / "tc.xlsx", [["1", "Thu ngân sách trên địa bàn", "triệu đồng", "2.180.000", "1.720.000", ""]])
+    assert main(["check", str(path), "--department", "stc"]) == 1
+    text = capsys.readouterr().out
+    for line in (
+        "Kết quả / Result: BỊ TỪ CHỐI / REJECTED — 1 lỗi / errors",
+        "1. LỖI / ERROR [unit_mismatch] — ô / cell Biểu!C4",
+        "   Đơn vị tính khác với danh mục chỉ tiêu",
+        "   The unit differs from the catalogue's",
+        "   Tìm thấy / Found: 'triệu đồng'",
+        "   Cần / Expected: 'tỷ đồng' for budget_revenue",
+        "   Cách sửa: Quy đổi số liệu sang đơn vị tính của chỉ tiêu và sửa cột Đơn vị tính.",
+    ):
+        assert line in text
+
+
+def test_check_unreadable_or_wrong_usage_exits_2(tmp_path, capsys):
+    junk = tmp_path / "x.xlsx"
+    junk.write_text("not excel", encoding="utf-8")
+    assert main(["check", str(junk)]) == 2
+    assert main(["check", str(tmp_path / "missing.xlsx")]) == 2
+    assert main(["check", str(junk), "--department", "nope"]) == 2
+    assert main(["check"]) == 2
+    assert main(["template", "nope", "--period", "2024-9M", "-o", str(tmp_path / "t.xlsx")]) == 2
