@@ -55,6 +55,13 @@ def _run(args: argparse.Namespace) -> int:
         )
         print(rejected_submissions(con))
     print(f"warehouse: {path}")
+    publish = defs.resources["publish"]
+    for label, value in (
+        ("published (BI)", publish.published_path),
+        ("exports", publish.exports_dir),
+        ("reports", publish.reports_dir),
+    ):
+        print(f"{label}: {value.get_value() if isinstance(value, dg.EnvVar) else value}")
     return 0
 
 
@@ -112,6 +119,46 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if sub.accepted else 1
 
 
+def _report(args: argparse.Namespace) -> int:
+    from chitieu.reports import write_html, write_xlsx
+
+    path = (
+        args.warehouse
+        or os.environ.get("CHITIEU_PUBLISHED_WAREHOUSE")
+        or "var/published/chitieu.duckdb"
+    )
+    if not os.path.exists(path):
+        print(
+            f"chitieu report: no warehouse at {path}; run `chitieu run` first or pass --warehouse",
+            file=sys.stderr,
+        )
+        return 2
+    with duckdb.connect(path, read_only=True) as con:
+        out = (write_html if args.format == "html" else write_xlsx)(con, args.output, args.plan)
+    print(out)
+    return 0
+
+
+def _dictionary(args: argparse.Namespace) -> int:
+    import json
+
+    from chitieu.dictionary import bi_contract, data_dictionary
+
+    with duckdb.connect(args.warehouse, read_only=True) as con:
+        text = data_dictionary(con)
+        contract = bi_contract(con)
+    if args.write:
+        with open("docs/data-dictionary.md", "w", encoding="utf-8") as fh:
+            fh.write(text)
+        with open("tests/snapshots/bi_contract.json", "w", encoding="utf-8") as fh:
+            json.dump(contract, fh, indent=1, ensure_ascii=False)
+            fh.write("\n")
+        print("wrote docs/data-dictionary.md and tests/snapshots/bi_contract.json")
+    else:
+        print(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="chitieu", description="Plan-target attainment pipeline for Vietnamese provinces."
@@ -144,11 +191,33 @@ def main(argv: list[str] | None = None) -> int:
         "--department", help="submitting department (default: the file's folder or the template's)"
     )
     chk.add_argument("--plan", help="plan id (default: the only plan)")
+    rep = sub.add_parser(
+        "report", help="write the attainment report (xlsx for the council, or one HTML page)"
+    )
+    rep.add_argument("--format", choices=["html", "xlsx"], required=True)
+    rep.add_argument("-o", "--output", required=True)
+    rep.add_argument("--plan", help="plan id (default: the first)")
+    rep.add_argument("--warehouse", help="DuckDB file to read (default: the published snapshot)")
+    dic = sub.add_parser(
+        "dictionary", help="print (or --write) the data dictionary and BI contract from a warehouse"
+    )
+    dic.add_argument("--warehouse", default="var/chitieu.duckdb")
+    dic.add_argument(
+        "--write",
+        action="store_true",
+        help="rewrite docs/data-dictionary.md and tests/snapshots/bi_contract.json",
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
-    return {"run": _run, "template": _template, "check": _check}[args.command](args)
+    return {
+        "run": _run,
+        "template": _template,
+        "check": _check,
+        "report": _report,
+        "dictionary": _dictionary,
+    }[args.command](args)
 
 
 if __name__ == "__main__":

@@ -89,3 +89,11 @@ class StatisticsResource(dg.ConfigurableResource):
         if self.mode == "offline":
             return RecordedTransport(self.recorded_dir)
         raise ValueError(f"CHITIEU_STATS_MODE must be offline or live, not {self.mode!r}")
+
+
+class PublishResource(dg.ConfigurableResource):
+    """Where BI tools read: the published read-only warehouse, the exports and the reports."""
+
+    published_path: str = "var/published/chitieu.duckdb"
+    exports_dir: str = "var/exports"
+    reports_dir: str = "var/reports"

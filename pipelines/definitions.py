@@ -4,13 +4,33 @@ import os
 
 import dagster as dg
 
-from assets import manual, marts, observations, plans, reference, statistics, submissions
+from assets import (
+    bi,
+    manual,
+    marts,
+    observations,
+    plans,
+    publish,
+    reference,
+    statistics,
+    submissions,
+)
 from pipelines.jobs import ingest_job, nightly_job
 from pipelines.resources import build_resources
 from pipelines.schedules import DEFAULT_CRON, nightly_schedule
 from pipelines.sensors import inbox_sensor
 
-ASSET_MODULES = (reference, plans, manual, statistics, submissions, observations, marts)
+ASSET_MODULES = (
+    reference,
+    plans,
+    manual,
+    statistics,
+    submissions,
+    observations,
+    marts,
+    bi,
+    publish,
+)
 
 
 def build_definitions(overrides: dict[str, dict] | None = None) -> dg.Definitions:

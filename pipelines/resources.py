@@ -7,7 +7,7 @@ import os
 
 import dagster as dg
 
-from chitieu.resources import InputsResource, StatisticsResource, WarehouseResource
+from chitieu.resources import InputsResource, PublishResource, StatisticsResource, WarehouseResource
 
 ENV_SETTINGS = {
     "warehouse": {"path": "CHITIEU_WAREHOUSE"},
@@ -17,6 +17,11 @@ ENV_SETTINGS = {
         "manual_observations_dir": "CHITIEU_MANUAL_DIR",
         "inbox_dir": "CHITIEU_INBOX_DIR",
         "as_of": "CHITIEU_AS_OF",
+    },
+    "publish": {
+        "published_path": "CHITIEU_PUBLISHED_WAREHOUSE",
+        "exports_dir": "CHITIEU_EXPORTS_DIR",
+        "reports_dir": "CHITIEU_REPORTS_DIR",
     },
     "statistics": {
         "mode": "CHITIEU_STATS_MODE",
@@ -30,6 +35,7 @@ RESOURCE_CLASSES = {
     "warehouse": WarehouseResource,
     "inputs": InputsResource,
     "statistics": StatisticsResource,
+    "publish": PublishResource,
 }
 
 

@@ -13,6 +13,7 @@ from chitieu.resources import (
     DEFAULT_PLANS_DIR,
     DEFAULT_REFERENCE_DIR,
     InputsResource,
+    PublishResource,
     StatisticsResource,
     WarehouseResource,
 )
@@ -31,18 +32,33 @@ def inputs_dir(tmp_path: Path) -> Path:
     return root
 
 
+def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
+    """Every resource of the nightly job, writing only below ``root``; inputs default to the bundled ones."""
+    inputs = (
+        InputsResource(
+            plans_dir=str(inputs_root / "plans"),
+            reference_dir=str(inputs_root / "reference"),
+            manual_observations_dir=str(inputs_root / "observations"),
+            as_of=AS_OF,
+        )
+        if inputs_root
+        else InputsResource(as_of=AS_OF)
+    )
+    return {
+        "warehouse": WarehouseResource(path=str(root / "wh" / "chitieu.duckdb")),
+        "inputs": inputs,
+        "statistics": StatisticsResource(),
+        "publish": PublishResource(
+            published_path=str(root / "published" / "chitieu.duckdb"),
+            exports_dir=str(root / "exports"),
+            reports_dir=str(root / "reports"),
+        ),
+    }
+
+
 @pytest.fixture
 def resources(tmp_path: Path, inputs_dir: Path) -> dict:
-    return {
-        "warehouse": WarehouseResource(path=str(tmp_path / "wh" / "chitieu.duckdb")),
-        "inputs": InputsResource(
-            plans_dir=str(inputs_dir / "plans"),
-            reference_dir=str(inputs_dir / "reference"),
-            manual_observations_dir=str(inputs_dir / "observations"),
-            as_of=AS_OF,
-        ),
-        "statistics": StatisticsResource(),
-    }
+    return make_resources(tmp_path, inputs_dir)
 
 
 def all_assets() -> list:

@@ -50,13 +50,19 @@ def test_template_then_check_round_trip(tmp_path, capsys):
     capsys.readouterr()
     assert main(["check", str(out), "--department", "stc"]) == 0
     text = capsys.readouterr().out
-    assert "Kết quả / Result: ĐƯỢC CHẤP NHẬN / ACCEPTED — 0 lỗi / errors, 0 cảnh báo / warnings, 1 số liệu đọc được / figures read" in text
+    assert (
+        "Kết quả / Result: ĐƯỢC CHẤP NHẬN / ACCEPTED — 0 lỗi / errors, 0 cảnh báo / warnings, 1 số liệu đọc được / figures read"
+        in text
+    )
 
 
 def test_check_rejected_file_prints_bilingual_report_and_exits_1(tmp_path, capsys):
     from tests.sheets import write_bieu
 
-    path = write_bieu(tmp_path / "tc.xlsx", [["1", "Thu ngân sách trên địa bàn", "triệu đồng", "2.180.000", "1.720.000", ""]])
+    path = write_bieu(
+        tmp_path / "tc.xlsx",
+        [["1", "Thu ngân sách trên địa bàn", "triệu đồng", "2.180.000", "1.720.000", ""]],
+    )
     assert main(["check", str(path), "--department", "stc"]) == 1
     text = capsys.readouterr().out
     for line in (

@@ -4,22 +4,14 @@ import duckdb
 import pytest
 
 from chitieu import warehouse as wh
-from tests.conftest import run_nightly
+from tests.conftest import make_resources, run_nightly
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from chitieu.resources import InputsResource, StatisticsResource, WarehouseResource
-
-    path = tmp_path_factory.mktemp("wh") / "chitieu.duckdb"
-    assert run_nightly(
-        {
-            "warehouse": WarehouseResource(path=str(path)),
-            "inputs": InputsResource(as_of="2025-01-15"),
-            "statistics": StatisticsResource(),
-        }
-    ).success
-    with duckdb.connect(str(path), read_only=True) as con:
+    resources = make_resources(tmp_path_factory.mktemp("wh"))
+    assert run_nightly(resources).success
+    with duckdb.connect(resources["warehouse"].path, read_only=True) as con:
         yield con
 
 

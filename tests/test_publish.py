@@ -1,0 +1,193 @@
+"""The published read-only warehouse, the BI contract, exports and SQLAlchemy access."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from chitieu.dictionary import bi_contract, data_dictionary
+from chitieu.publish import csv_safe, publish_snapshot
+from tests.conftest import run_nightly
+
+ROOT = Path(__file__).resolve().parents[1]
+LETTER = "plan_id,target_code,area_code,period_code,value,data_status,note\nlai-chau-2024,ethnic_minority_tv_radio,12,2024-EST,95.6,estimated,letter\n"
+
+
+@pytest.fixture
+def published(resources):
+    assert run_nightly(resources).success
+    return resources
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _status(con, code="ethnic_minority_tv_radio"):
+    return con.execute(
+        "select status from mart.target_attainment where target_code = ?", [code]
+    ).fetchall()[0][0]
+
+
+def test_reader_held_open_through_a_nightly_run(published, inputs_dir):
+    path = published["publish"].published_path
+    old = duckdb.connect(path, read_only=True)
+    assert _status(old) == "no_data"
+    (inputs_dir / "observations" / "letter.csv").write_text(LETTER, encoding="utf-8")
+    assert run_nightly(published).success
+    # the old reader keeps its consistent old snapshot...
+    assert _status(old) == "no_data"
+    assert old.execute("select count(*) from mart.target_attainment").fetchall() == [(50,)]
+    old.close()
+    # ...and a new reader sees the new data
+    with duckdb.connect(path, read_only=True) as new:
+        assert _status(new) == "on_track"
+    assert not Path(f"{path}.wal").exists()
+    assert [p.name for p in Path(path).parent.iterdir()] == ["chitieu.duckdb"]
+
+
+def test_failed_run_leaves_the_published_snapshot(published, inputs_dir):
+    path = published["publish"].published_path
+    before = _sha(path)
+    plan = inputs_dir / "plans" / "lai-chau-2024.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("department: ctk", "department: nowhere", 1),
+        encoding="utf-8",
+    )
+    assert not run_nightly(published, raise_on_error=False).success
+    assert _sha(path) == before
+
+
+def test_killed_run_before_publishing_leaves_the_snapshot_intact(published, tmp_path):
+    path = Path(published["publish"].published_path)
+    working = Path(published["warehouse"].path)
+    before = _sha(path)
+    env = os.environ | {
+        "CHITIEU_WAREHOUSE": str(working),
+        "CHITIEU_PUBLISHED_WAREHOUSE": str(path),
+        "CHITIEU_EXPORTS_DIR": str(tmp_path / "exports"),
+        "CHITIEU_REPORTS_DIR": str(tmp_path / "reports"),
+        "CHITIEU_PLANS_DIR": published["inputs"].plans_dir,
+        "CHITIEU_MANUAL_DIR": published["inputs"].manual_observations_dir,
+    }
+    env.pop("DAGSTER_HOME", None)
+    start_mtime = working.stat().st_mtime_ns
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chitieu.cli", "run"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while (
+        time.monotonic() < deadline
+        and working.stat().st_mtime_ns == start_mtime
+        and not Path(f"{working}.wal").exists()
+    ):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    assert _sha(path) == before
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select count(*) from mart.target_attainment").fetchall() == [(50,)]
+
+
+def test_stale_wal_beside_the_published_file_is_removed(published):
+    path = Path(published["publish"].published_path)
+    Path(f"{path}.wal").write_bytes(b"stale write-ahead log from a crashed writer")
+    publish_snapshot(published["warehouse"].path, path)
+    assert not Path(f"{path}.wal").exists()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select count(*) from mart.attainment_summary").fetchall() == [(11,)]
+
+
+def test_bi_contract_snapshot(published):
+    with duckdb.connect(published["publish"].published_path, read_only=True) as con:
+        live = bi_contract(con)
+    snapshot = json.loads(
+        (ROOT / "tests" / "snapshots" / "bi_contract.json").read_text(encoding="utf-8")
+    )
+    assert live == snapshot, (
+        "the BI-facing schema changed: if deliberate, run `chitieu dictionary --write` and note it for analysts"
+    )
+
+
+def test_data_dictionary_matches_the_warehouse(published):
+    with duckdb.connect(published["publish"].published_path, read_only=True) as con:
+        assert data_dictionary(con) == (ROOT / "docs" / "data-dictionary.md").read_text(
+            encoding="utf-8"
+        )
+
+
+def test_every_bi_column_is_commented_in_both_languages(published):
+    with duckdb.connect(published["publish"].published_path, read_only=True) as con:
+        missing = con.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'mart' and (comment is null or comment not like '% | %')"
+        ).fetchall()
+    assert missing == []
+
+
+def test_exports_parquet_and_injection_safe_csv(published):
+    out = Path(published["publish"].exports_dir)
+    names = sorted(p.name for p in out.iterdir())
+    assert (
+        "mart__target_attainment.parquet" in names
+        and "mart__target_attainment.csv" in names
+        and len(names) == 12
+    )
+    parquet = pd.read_parquet(out / "mart__target_attainment.parquet")
+    assert (
+        len(parquet) == 50
+        and parquet.loc[parquet.target_code == "budget_revenue", "target_value"].item() == 2236
+    )
+    csv = pd.read_csv(out / "mart__target_attainment.csv", encoding="utf-8-sig")
+    assert csv.loc[
+        csv.target_code == "trade_turnover_growth", "actual_value"
+    ].item() == pytest.approx(-4.561404, abs=1e-5)
+
+
+def test_csv_safe_neutralises_formulas_but_not_numbers():
+    frame = pd.DataFrame(
+        {
+            "text": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tcmd", "Lai Châu"],
+            "n": [-4.5, 1, 2, 3, 4, 5],
+        }
+    )
+    safe = csv_safe(frame)
+    assert safe["text"].tolist() == [
+        '\'=HYPERLINK("x")',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tcmd",
+        "Lai Châu",
+    ]
+    assert safe["n"].tolist() == [-4.5, 1, 2, 3, 4, 5]
+
+
+def test_sqlalchemy_duckdb_engine_reads_the_published_file(published):
+    engine = sa.create_engine(
+        f"duckdb:///{published['publish'].published_path}?access_mode=read_only"
+    )
+    with engine.connect() as con:
+        rows = con.execute(
+            sa.text(
+                "select target_code, status from mart.target_attainment where target_code in ('budget_revenue', 'underweight_under5') order by 1"
+            )
+        ).fetchall()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("budget_revenue", "on_track"),
+        ("underweight_under5", "not_achieved"),
+    ]
