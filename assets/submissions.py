@@ -8,7 +8,7 @@ import pandas as pd
 from assets.plans import load_plans
 from chitieu import warehouse as wh
 from chitieu.reference import load_reference
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import InputsResource, ValidationResource, WarehouseResource
 from chitieu.submissions.inbox import scan_inbox
 from chitieu.submissions.parser import Submission, parse_submission
 
@@ -35,6 +35,49 @@ def _problem_rows(sub: Submission, department: str | None, run_id: str) -> list[
         }
         for p in sub.problems
     ]
+
+
+def history(con) -> pd.DataFrame:
+    """Figures already in the warehouse, for the cumulative and outlier rules."""
+    if not wh.scalar(
+        con,
+        "select count(*) from information_schema.tables where table_schema = 'core' and table_name = 'fact_observation'",
+    ):
+        return pd.DataFrame(
+            columns=[
+                "target_code",
+                "area_code",
+                "period_code",
+                "value_kind",
+                "value",
+                "submission_id",
+            ]
+        )
+    return con.execute(
+        """select target_code, area_code, period_code,
+                  case when period_type = 'year_estimate' then 'estimate' else 'actual' end as value_kind,
+                  value, coalesce(run_id, source_file) as submission_id
+           from core.fact_observation"""
+    ).df()
+
+
+def write_feedback(parsed: list[tuple], outbox_dir: str) -> list:
+    """A feedback file (Vietnamese with English below) for every rejected or warned submission."""
+    from chitieu.publish import atomic_write
+    from chitieu.resources import feedback_path
+    from chitieu.submissions.report import render_report
+
+    written = []
+    for f, sub in parsed:
+        if sub.problems:
+            target = feedback_path(outbox_dir, f.department, f.path.name)
+            text = render_report(sub)
+            written.append(
+                atomic_write(
+                    target, lambda tmp, text=text: tmp.write_text(text + "\n", encoding="utf-8")
+                )
+            )
+    return written
 
 
 def parse_inbox(inputs: InputsResource, known_ids: set[str]) -> list[tuple]:
@@ -80,7 +123,10 @@ def parse_inbox(inputs: InputsResource, known_ids: set[str]) -> list[tuple]:
     group_name="sources",
 )
 def department_submissions(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, inputs: InputsResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    inputs: InputsResource,
+    validation: ValidationResource,
 ):
     """Reads new files in the department inboxes (``<inbox>/<department>/``). A file with any error is
     rejected whole: it stays in ``raw.submissions`` with status ``rejected`` and its problems, and none of its
@@ -92,6 +138,17 @@ def department_submissions(
             wh.ensure_table(con, name)
         known = {r[0] for r in con.execute("select submission_id from raw.submissions").fetchall()}
         parsed = parse_inbox(inputs, known)
+        outcome, frame = None, None
+        if any(sub.accepted for _, sub in parsed):
+            from chitieu.validation.submissions import validate_submissions
+
+            outcome, frame = validate_submissions(
+                [sub for _, sub in parsed],
+                load_plans(inputs),
+                load_reference(inputs.reference_dir),
+                history(con),
+                validation.gx_dir or None,
+            )
         subs, values, problems = [], [], []
         for f, sub in parsed:
             subs.append(
@@ -120,6 +177,19 @@ def department_submissions(
                     f"rejected {f.path}:\n" + "\n".join(p.text_en() for p in sub.errors)
                 )
         with wh.transaction(con):
+            if outcome is not None:
+                from chitieu.validation.store import record
+
+                record(
+                    con,
+                    outcome,
+                    frame,
+                    context.run_id,
+                    "ingest",
+                    "submission_id",
+                    "file_name",
+                    "cell",
+                )
             if subs:
                 frame = pd.DataFrame(subs)
                 for col in ("plan_id", "period_code", "template_version", "department_code"):
@@ -130,11 +200,14 @@ def department_submissions(
             if problems:
                 frame = pd.DataFrame(problems).astype({"department_code": "string"})
                 wh.append_rows(con, "raw.submission_problems", frame)
+            wh.build(con, "staging.stg_submissions")
             totals = con.execute(
                 "select status, count(*) from raw.submissions group by 1"
             ).fetchall()
+    feedback = write_feedback(parsed, inputs.outbox_dir)
     rejected = [s for s in subs if s["status"] == "rejected"]
     summary = {
+        "feedback_files": ", ".join(str(p) for p in feedback) or "none",
         "new_files": len(subs),
         "new_rejected": len(rejected),
         "rejected_files": ", ".join(s["file_name"] for s in rejected) or "none",

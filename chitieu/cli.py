@@ -82,6 +82,17 @@ def _plan_and_ref(plan_id: str | None):
     return chosen[0], ref
 
 
+def _published_history():
+    """Earlier figures from the published snapshot (read-only), for the history rules; None without one."""
+    path = os.environ.get("CHITIEU_PUBLISHED_WAREHOUSE") or "var/published/chitieu.duckdb"
+    if not os.path.exists(path):
+        return None
+    from assets.submissions import history
+
+    with duckdb.connect(path, read_only=True) as con:
+        return history(con)
+
+
 def _template(args: argparse.Namespace) -> int:
     from chitieu.submissions.template import write_template
 
@@ -113,6 +124,10 @@ def _check(args: argparse.Namespace) -> int:
         print(f"chitieu check: unknown department {args.department!r}", file=sys.stderr)
         return 2
     sub = parse_submission(path, plan, ref, department)
+    if sub.accepted and sub.value_count:
+        from chitieu.validation.submissions import validate_submissions
+
+        validate_submissions([sub], [plan], ref, _published_history())
     print(render_report(sub))
     if any(p.rule in ("unreadable", "empty_sheet") for p in sub.errors):
         return 2

@@ -14,6 +14,11 @@ def _num(v) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
+def _flags(*values) -> str | None:
+    flags = sorted({f for v in values if isinstance(v, str) for f in v.split(";") if f})
+    return ";".join(flags) or None
+
+
 def _spec(t) -> Spec:
     return Spec(
         kind=t.kind,
@@ -81,6 +86,7 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
                 "status": ev.status,
                 "status_vi": ev.status_vi,
                 "no_data_reason": ev.no_data_reason,
+                "quality_flags": _flags(t.latest_quality_flags, t.estimate_quality_flags),
                 "department_code": t.department_code,
                 "area_code": t.area_code,
                 "national_indicator": t.national_indicator,

@@ -48,6 +48,7 @@ class InputsResource(dg.ConfigurableResource):
     reference_dir: str = DEFAULT_REFERENCE_DIR
     manual_observations_dir: str = DEFAULT_MANUAL_DIR
     inbox_dir: str = DEFAULT_INBOX_DIR
+    outbox_dir: str = "var/outbox"
     as_of: str = ""
 
     def plan_files(self) -> list[Path]:
@@ -97,3 +98,23 @@ class PublishResource(dg.ConfigurableResource):
     published_path: str = "var/published/chitieu.duckdb"
     exports_dir: str = "var/exports"
     reports_dir: str = "var/reports"
+
+
+def feedback_path(outbox_dir: str | Path, department: str | None, file_name: str) -> Path:
+    """Where the feedback for one submitted file goes: ``<outbox>/<department>/outbox/<file>.phan-hoi.txt``.
+    With the outbox root set to the inbox root, it sits next to the department's files."""
+    return Path(outbox_dir) / (department or "_refused") / "outbox" / f"{file_name}.phan-hoi.txt"
+
+
+class AlertsResource(dg.ConfigurableResource):
+    """Alert channels (apprise URLs, from CHITIEU_ALERT_URLS only) and the de-duplication state file."""
+
+    urls: str = ""
+    state_path: str = "var/alerts.sqlite"
+
+
+class ValidationResource(dg.ConfigurableResource):
+    """Where GX keeps its file context: validation results and the static Data Docs site
+    (``<gx_dir>/gx/uncommitted/data_docs/local_site/index.html``). Empty: validate in memory only."""
+
+    gx_dir: str = "var/gx"

@@ -5,7 +5,9 @@ import os
 import dagster as dg
 
 from assets import (
+    alerts,
     bi,
+    checks,
     manual,
     marts,
     observations,
@@ -18,7 +20,12 @@ from assets import (
 from pipelines.jobs import ingest_job, nightly_job
 from pipelines.resources import build_resources
 from pipelines.schedules import DEFAULT_CRON, nightly_schedule
-from pipelines.sensors import inbox_sensor
+from pipelines.sensors import (
+    check_failure_alert_sensor,
+    inbox_sensor,
+    late_submission_sensor,
+    run_failure_alert_sensor,
+)
 
 ASSET_MODULES = (
     reference,
@@ -30,16 +37,25 @@ ASSET_MODULES = (
     marts,
     bi,
     publish,
+    alerts,
 )
 
 
 def build_definitions(overrides: dict[str, dict] | None = None) -> dg.Definitions:
-    """Assemble assets, the nightly job, its schedule and resources from the current environment."""
+    """Assemble assets, checks, the nightly job, its schedule, sensors and resources from the current environment."""
+    asset_checks = dg.load_asset_checks_from_modules([checks])
+    check_keys = [key for c in asset_checks for key in c.check_keys]
     return dg.Definitions(
         assets=dg.load_assets_from_modules(list(ASSET_MODULES)),
+        asset_checks=asset_checks,
         jobs=[nightly_job, ingest_job],
-        sensors=[inbox_sensor],
         schedules=[nightly_schedule(os.environ.get("CHITIEU_NIGHTLY_CRON") or DEFAULT_CRON)],
+        sensors=[
+            inbox_sensor,
+            check_failure_alert_sensor(check_keys),
+            run_failure_alert_sensor,
+            late_submission_sensor,
+        ],
         resources=build_resources(overrides),
         executor=dg.in_process_executor,
     )

@@ -7,7 +7,14 @@ import os
 
 import dagster as dg
 
-from chitieu.resources import InputsResource, PublishResource, StatisticsResource, WarehouseResource
+from chitieu.resources import (
+    AlertsResource,
+    InputsResource,
+    PublishResource,
+    StatisticsResource,
+    ValidationResource,
+    WarehouseResource,
+)
 
 ENV_SETTINGS = {
     "warehouse": {"path": "CHITIEU_WAREHOUSE"},
@@ -16,8 +23,11 @@ ENV_SETTINGS = {
         "reference_dir": "CHITIEU_REFERENCE_DIR",
         "manual_observations_dir": "CHITIEU_MANUAL_DIR",
         "inbox_dir": "CHITIEU_INBOX_DIR",
+        "outbox_dir": "CHITIEU_OUTBOX_DIR",
         "as_of": "CHITIEU_AS_OF",
     },
+    "alerts": {"urls": "CHITIEU_ALERT_URLS", "state_path": "CHITIEU_ALERT_STATE"},
+    "validation": {"gx_dir": "CHITIEU_GX_DIR"},
     "publish": {
         "published_path": "CHITIEU_PUBLISHED_WAREHOUSE",
         "exports_dir": "CHITIEU_EXPORTS_DIR",
@@ -36,6 +46,8 @@ RESOURCE_CLASSES = {
     "inputs": InputsResource,
     "statistics": StatisticsResource,
     "publish": PublishResource,
+    "alerts": AlertsResource,
+    "validation": ValidationResource,
 }
 
 

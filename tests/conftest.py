@@ -8,13 +8,16 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets import checks
 from chitieu.resources import (
     DEFAULT_MANUAL_DIR,
     DEFAULT_PLANS_DIR,
     DEFAULT_REFERENCE_DIR,
+    AlertsResource,
     InputsResource,
     PublishResource,
     StatisticsResource,
+    ValidationResource,
     WarehouseResource,
 )
 from pipelines.definitions import ASSET_MODULES
@@ -48,6 +51,9 @@ def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
         "warehouse": WarehouseResource(path=str(root / "wh" / "chitieu.duckdb")),
         "inputs": inputs,
         "statistics": StatisticsResource(),
+        "alerts": AlertsResource(state_path=str(root / "alerts.sqlite")),
+        # in-memory GX; tests/test_validation.py builds the Data Docs once
+        "validation": ValidationResource(gx_dir=""),
         "publish": PublishResource(
             published_path=str(root / "published" / "chitieu.duckdb"),
             exports_dir=str(root / "exports"),
@@ -62,7 +68,11 @@ def resources(tmp_path: Path, inputs_dir: Path) -> dict:
 
 
 def all_assets() -> list:
-    return dg.load_assets_from_modules(list(ASSET_MODULES))
+    """Every asset and every asset check of the code location."""
+    return [
+        *dg.load_assets_from_modules(list(ASSET_MODULES)),
+        *dg.load_asset_checks_from_modules([checks]),
+    ]
 
 
 def run_nightly(resources: dict, **kwargs) -> dg.ExecuteInProcessResult:

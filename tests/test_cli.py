@@ -46,12 +46,13 @@ def test_template_then_check_round_trip(tmp_path, capsys):
     ws = wb["Biểu"]
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "budget_revenue")
     ws.cell(row, 8).value = 1720
+    ws.cell(row, 9).value = 2365
     wb.save(out)
     capsys.readouterr()
     assert main(["check", str(out), "--department", "stc"]) == 0
     text = capsys.readouterr().out
     assert (
-        "Kết quả / Result: ĐƯỢC CHẤP NHẬN / ACCEPTED — 0 lỗi / errors, 0 cảnh báo / warnings, 1 số liệu đọc được / figures read"
+        "Kết quả / Result: ĐƯỢC CHẤP NHẬN / ACCEPTED — 0 lỗi / errors, 0 cảnh báo / warnings, 2 số liệu đọc được / figures read"
         in text
     )
 

@@ -23,6 +23,8 @@ ASSET_KEYS = sorted(
         "mart/indicator_series",
         "mart/source_discrepancies",
         "mart/target_attainment",
+        "ops/discrepancy_alerts",
+        "ops/submission_alerts",
         "publish/attainment_report",
         "publish/exports",
         "publish/warehouse",

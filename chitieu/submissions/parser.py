@@ -72,6 +72,7 @@ class Submission:
     period_code: str | None = None
     plan_id: str | None = None
     template_version: str | None = None
+    title_period: str | None = None
     value_columns: dict[str, list] = field(default_factory=lambda: {f: [] for f in VALUE_FIELDS})
     problems: list[Problem] = field(default_factory=list)
 
@@ -138,6 +139,12 @@ class _Matcher:
         return self.by_name.get(_name_key(name)) if name else None
 
 
+def _title_period(titles: list[tuple[int, int, str]]) -> str | None:
+    """The most specific period named in the title rows: '9 tháng năm 2024' beats '... NĂM 2024'."""
+    found = [p for _, _, t in titles if (p := period_from_text(t))]
+    return next((p for p in found if "-" in p), found[0] if found else None)
+
+
 def _pick_grid(wb, fname: str, problems: list[Problem]) -> Grid | None:
     grids = list(wb.grids.values())
     preferred = [g for g in grids if fold(g.sheet) in ("bieu", "bieu so 1", "bieu 1")]
@@ -194,9 +201,8 @@ def parse_submission(
             )
         )
         return sub
-    period = meta.get("period") or next(
-        (p for _, _, t in titles if (p := period_from_text(t))), None
-    )
+    sub.title_period = _title_period(titles)
+    period = meta.get("period") or sub.title_period
     if period is None:
         sub.problems.append(
             Problem(

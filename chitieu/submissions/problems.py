@@ -102,22 +102,29 @@ class Problem:
     expected: str = ""
     severity: str = "error"
     detail: str = ""
+    texts: tuple[str, str, str, str] | None = (
+        None  # a validation rule's own (message_vi, message_en, fix_vi, fix_en)
+    )
+
+    @property
+    def _texts(self) -> tuple[str, str, str, str]:
+        return self.texts or RULES[self.rule]
 
     @property
     def message_vi(self) -> str:
-        return RULES[self.rule][0]
+        return self._texts[0]
 
     @property
     def message_en(self) -> str:
-        return RULES[self.rule][1]
+        return self._texts[1]
 
     @property
     def fix_vi(self) -> str:
-        return RULES[self.rule][2]
+        return self._texts[2]
 
     @property
     def fix_en(self) -> str:
-        return RULES[self.rule][3]
+        return self._texts[3]
 
     def where(self) -> str:
         return f"{self.file}" + (f", ô {self.cell}" if self.cell else "")

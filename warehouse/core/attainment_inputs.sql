@@ -70,12 +70,14 @@ joined as (
         l.source_kind as latest_source_kind,
         l.source_file || ' (' || l.source_locator || ')' as latest_source_ref,
         l.data_status as latest_data_status,
+        l.quality_flags as latest_quality_flags,
         -- year-end estimate
         e.value as estimate_value,
         e.period_code as estimate_period,
         e.source_kind as estimate_source_kind,
         e.source_file || ' (' || e.source_locator || ')' as estimate_source_ref,
         e.data_status as estimate_data_status,
+        e.quality_flags as estimate_quality_flags,
         -- national comparator
         n.indicator_code as national_indicator,
         n.year as national_year,

@@ -27,6 +27,7 @@ joined as (
         -- figures
         o.value,
         o.data_status,
+        o.quality_flags,
         -- provenance
         o.source_kind,
         s.source_priority,

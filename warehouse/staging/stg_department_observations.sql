@@ -11,6 +11,14 @@ periods as (
     select period_code, end_date from core.dim_period
 ),
 
+flags as (
+    -- validation warnings (outliers, missing estimates...) flag the figure without rejecting it
+    select submission_id, cell, string_agg(distinct rule, ';' order by rule) as quality_flags
+    from raw.submission_problems
+    where severity = 'warning'
+    group by all
+),
+
 joined as (
     select
         s.plan_id,
@@ -24,10 +32,12 @@ joined as (
         v.cell as source_locator,
         s.received_at as loaded_at,
         s.submission_id as run_id,
+        f.quality_flags,
         p.end_date as submission_period_end
     from submission_values as v
     inner join submissions as s using (submission_id)
     inner join periods as p on p.period_code = s.period_code
+    left join flags as f on f.submission_id = v.submission_id and f.cell = v.cell
 ),
 
 latest as (

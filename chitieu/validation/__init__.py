@@ -1,0 +1,1 @@
+"""Validation with Great Expectations: suites as JSON data in expectations/, one batch per suite."""

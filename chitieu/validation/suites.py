@@ -1,0 +1,24 @@
+"""Expectation suites stored as JSON data in ``expectations/`` (reviewed like code)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import expectations as _expectations_pkg
+
+SUITES_DIR = Path(_expectations_pkg.__file__).parent
+SUITE_NAMES = ("department_submission", "manual_observations", "national_statistics", "catalogue")
+
+
+@cache
+def load_suite_spec(name: str) -> dict:
+    """The suite as stored: {"name", "meta", "expectations": [{"type", "kwargs", "meta"}]}."""
+    with open(SUITES_DIR / f"{name}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def rule_meta(name: str) -> dict[str, dict]:
+    """rule id -> its meta (severity, messages, fix, expected)."""
+    return {e["meta"]["rule"]: e["meta"] for e in load_suite_spec(name)["expectations"]}
