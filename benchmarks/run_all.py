@@ -1,6 +1,7 @@
 """Run every benchmark in turn (make bench)."""
 
-from benchmarks import parse_throughput
+from benchmarks import parse_throughput, validation_vs_sql
 
 if __name__ == "__main__":
     parse_throughput.main()
+    validation_vs_sql.main()

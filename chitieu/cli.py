@@ -53,9 +53,21 @@ def _run(args: argparse.Namespace) -> int:
             if args.demo or args.table
             else attainment_table(con).splitlines()[-2]
         )
-        print(rejected_submissions(con))
+        inputs = defs.resources["inputs"]
+        outbox = (
+            inputs.outbox_dir.get_value()
+            if isinstance(inputs.outbox_dir, dg.EnvVar)
+            else inputs.outbox_dir
+        )
+        print(rejected_submissions(con, outbox))
     print(f"warehouse: {path}")
     publish = defs.resources["publish"]
+    gx_dir = defs.resources["validation"].gx_dir
+    gx_dir = gx_dir.get_value() if isinstance(gx_dir, dg.EnvVar) else gx_dir
+    if gx_dir:
+        from chitieu.validation.bridge import data_docs_index
+
+        print(f"data docs: {data_docs_index(gx_dir)}")
     for label, value in (
         ("published (BI)", publish.published_path),
         ("exports", publish.exports_dir),

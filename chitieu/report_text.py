@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 from babel.numbers import format_decimal
 
+from chitieu.resources import feedback_path
+
 STATUS_MARK = {
     "achieved": "✔",
     "on_track": "↗",
@@ -74,8 +76,8 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
     return "\n".join(lines)
 
 
-def rejected_submissions(con: duckdb.DuckDBPyConnection) -> str:
-    """Rejected department files with their first error, in Vietnamese and English."""
+def rejected_submissions(con: duckdb.DuckDBPyConnection, outbox_dir: str | None = None) -> str:
+    """Rejected department files with their first error (and feedback file), in Vietnamese and English."""
     rows = con.execute(
         """select s.department_code, s.file_name, s.error_count, p.cell, p.message_vi, p.message_en, p.found, p.expected
            from raw.submissions as s
@@ -91,4 +93,8 @@ def rejected_submissions(con: duckdb.DuckDBPyConnection) -> str:
         lines.append(
             f"  - {dept}/{name}: {n} lỗi / errors; {cell or ''} {vi} / {en}; tìm thấy / found {found!r}, cần / expected {expected}"
         )
+        if outbox_dir:
+            lines.append(
+                f"    phản hồi cho đơn vị / feedback file: {feedback_path(outbox_dir, dept, name)}"
+            )
     return "\n".join(lines)

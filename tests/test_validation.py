@@ -304,6 +304,11 @@ def test_data_docs_open_without_a_server(inbox, resources, tmp_path):
     assert index.exists()
     pages = list((index.parent / "validations").rglob("*.html"))
     suites = {p.relative_to(index.parent / "validations").parts[0] for p in pages}
-    assert suites == {"catalogue", "department_submission", "manual_observations", "national_statistics"}
+    assert suites == {
+        "catalogue",
+        "department_submission",
+        "manual_observations",
+        "national_statistics",
+    }
     html = index.read_text(encoding="utf-8")
     assert "department_submission" in html and "http://localhost" not in html
