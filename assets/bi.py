@@ -12,8 +12,7 @@ from chitieu.resources import InputsResource, WarehouseResource
 @dg.asset(key=["mart", "indicator_series"], group_name="mart", deps=[["core", "fact_observation"]])
 def indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Target × area × period: the figure in force (cumulative for flows), the estimate and the plan value."""
-    with warehouse.get_connection() as con, wh.transaction(con):
-        n = wh.build(con, "mart.indicator_series")
+    n = wh.build_model(warehouse, "mart.indicator_series")
     return dg.MaterializeResult(metadata={"dagster/row_count": n})
 
 

@@ -240,9 +240,7 @@ def worldbank_observations(
 @dg.asset(key=["core", "fact_population"], group_name="core", deps=[["raw", "pxweb_observations"]])
 def fact_population(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Average population by area and year from the statistics office (denominator of per-10,000 targets)."""
-    with warehouse.get_connection() as con, wh.transaction(con):
-        wh.ensure_table(con, "raw.pxweb_observations")
-        n = wh.build(con, "core.fact_population")
+    n = wh.build_model(warehouse, "core.fact_population", ensure=("raw.pxweb_observations",))
     return dg.MaterializeResult(metadata={"dagster/row_count": n})
 
 
@@ -253,9 +251,9 @@ def fact_population(warehouse: WarehouseResource) -> dg.MaterializeResult:
 )
 def fact_national_indicator(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """World Bank national comparators attached to the targets they put in context."""
-    with warehouse.get_connection() as con, wh.transaction(con):
-        wh.ensure_table(con, "raw.worldbank_observations")
-        n = wh.build(con, "core.fact_national_indicator")
+    n = wh.build_model(
+        warehouse, "core.fact_national_indicator", ensure=("raw.worldbank_observations",)
+    )
     return dg.MaterializeResult(metadata={"dagster/row_count": n})
 
 

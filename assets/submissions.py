@@ -11,6 +11,7 @@ from chitieu.reference import load_reference
 from chitieu.resources import InputsResource, ValidationResource, WarehouseResource
 from chitieu.submissions.inbox import scan_inbox
 from chitieu.submissions.parser import Submission, parse_submission
+from chitieu.validation.frames import HISTORY_COLUMNS
 
 SUBMISSION_TABLES = ("raw.submissions", "raw.submission_values", "raw.submission_problems")
 
@@ -43,16 +44,7 @@ def history(con) -> pd.DataFrame:
         con,
         "select count(*) from information_schema.tables where table_schema = 'core' and table_name = 'fact_observation'",
     ):
-        return pd.DataFrame(
-            columns=[
-                "target_code",
-                "area_code",
-                "period_code",
-                "value_kind",
-                "value",
-                "submission_id",
-            ]
-        )
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
     return con.execute(
         """select target_code, area_code, period_code,
                   case when period_type = 'year_estimate' then 'estimate' else 'actual' end as value_kind,
@@ -231,6 +223,5 @@ def department_submissions(
 )
 def submission_changes(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Revision history: who changed which figure, from what, to what, and when."""
-    with warehouse.get_connection() as con, wh.transaction(con):
-        n = wh.build(con, "mart.submission_changes")
+    n = wh.build_model(warehouse, "mart.submission_changes")
     return dg.MaterializeResult(metadata={"dagster/row_count": n})

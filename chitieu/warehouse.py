@@ -187,3 +187,11 @@ def preview_markdown(con: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) 
         "| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
         for row in df.itertuples(index=False)
     )
+
+
+def build_model(warehouse, name: str, ensure: tuple[str, ...] = ()) -> int | None:
+    """Build one SQL model in its own transaction (creating empty ``ensure`` inputs first); row count."""
+    with warehouse.get_connection() as con, transaction(con):
+        for table in ensure:
+            ensure_table(con, table)
+        return build(con, name)
