@@ -7,6 +7,7 @@ column so each failing row maps back to its submission, sheet and cell.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -39,9 +40,15 @@ class Outcome:
         return not any(f.severity == "error" for f in self.failures)
 
 
+def _quiet() -> None:
+    """GX logs its context loading at INFO on the root handler; keep the terminal for our output."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
 @cache
 def _context():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    _quiet()
     os.environ.setdefault("TQDM_DISABLE", "1")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -81,7 +88,7 @@ def _batch_definition(name: str):
 @cache
 def _file_checkpoint(root: str, name: str):
     """A checkpoint in a file context under ``root`` that also updates the static Data Docs site."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    _quiet()
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
