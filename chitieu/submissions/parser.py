@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -168,11 +169,12 @@ def parse_submission(
     """Parse ``path`` for ``plan``. ``department`` is the submitting department (its inbox folder)."""
     path = Path(path)
     fname = path.name
+    content = path.read_bytes()
     sub = Submission(
-        str(path), hashlib.sha256(path.read_bytes()).hexdigest(), department, plan_id=plan.plan_id
+        str(path), hashlib.sha256(content).hexdigest(), department, plan_id=plan.plan_id
     )
     try:
-        wb = open_workbook(path)
+        wb = open_workbook(path, content)
     except ReadError as exc:
         sub.problems.append(Problem(exc.rule, fname, detail=str(exc)))
         return sub
@@ -295,9 +297,14 @@ def _read_rows(
     names = _texts(_column(body, cols["name"]))
     codes = _texts(_column(body, cols.get("code", -1)))
     units = _texts(_column(body, cols.get("unit", -1)))
-    stts = pa.array(_texts(_column(body, cols.get("stt", -1))), pa.string())
-    romans = pc.match_substring_regex(stts, _ROMAN.pattern).to_pylist()
-    matcher = _Matcher(plan)
+    stt_texts = _texts(_column(body, cols.get("stt", -1)))
+    if len(body) >= ARROW_MIN_CELLS:
+        romans = pc.match_substring_regex(
+            pa.array(stt_texts, pa.string()), _ROMAN.pattern
+        ).to_pylist()
+    else:
+        romans = [bool(_ROMAN.match(t)) for t in stt_texts]
+    matcher = _matcher(plan)
     keys = list(zip(codes, names, romans, units, strict=True))
     memo = {k: _classify(*k, matcher, sub.department_code, ref, corner_unit) for k in set(keys)}
     decided = [memo[k] for k in keys]
@@ -353,15 +360,34 @@ def _read_rows(
             value=values[good].tolist(),
             raw_text=[t for t, g in zip(texts, good.tolist(), strict=True) if g],
             sheet=[sheet] * len(keep),
-            cell=pc.binary_join_element_wise(
-                f"{sheet}!{letter}", pc.cast(pa.array(keep + 1), pa.string()), ""
-            ).to_pylist(),
+            cell=_cell_refs(f"{sheet}!{letter}", keep),
         )
         for j in np.flatnonzero(slow_mask).tolist():
             _slow_cell(sub, grid, layout, matched[j][1], rows_idx[j], c, kind, period_for, fname)
 
 
 ARROW_MIN_CELLS = 2000
+_MATCHERS: dict[int, tuple[weakref.ref, _Matcher]] = {}
+
+
+def _matcher(plan: Plan) -> _Matcher:
+    """One name/code matcher per live plan object (building it folds every target name)."""
+    entry = _MATCHERS.get(id(plan))
+    if entry is None or entry[0]() is not plan:
+        entry = _MATCHERS[id(plan)] = (weakref.ref(plan), _Matcher(plan))
+    return entry[1]
+
+
+def _cell_refs(prefix: str, rows: np.ndarray) -> list[str]:
+    """'Biểu!H12'-style references for 0-based rows (vectorised for large columns)."""
+    if len(rows) >= ARROW_MIN_CELLS:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return pc.binary_join_element_wise(
+            prefix, pc.cast(pa.array(rows + 1), pa.string()), ""
+        ).to_pylist()
+    return [f"{prefix}{r + 1}" for r in rows.tolist()]
 
 
 def _convert(cells: list) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:

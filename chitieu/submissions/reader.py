@@ -137,10 +137,10 @@ def _read_csv(path: Path, content: bytes) -> Workbook:
     return Workbook(path, {"csv": Grid("csv", rows)}, {})
 
 
-def open_workbook(path: str | Path) -> Workbook:
+def open_workbook(path: str | Path, content: bytes | None = None) -> Workbook:
     """Read every visible sheet of ``path`` into grids; raise ReadError for unreadable files."""
     path = Path(path)
-    content = path.read_bytes()
+    content = path.read_bytes() if content is None else content
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path, content)
