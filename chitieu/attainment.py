@@ -18,7 +18,6 @@ STATUS_VI = {
     "not_achieved": "Không đạt",
     "no_data": "Chưa có số liệu",
 }
-MEETS_STATUSES = ("achieved", "on_track")
 # Derived values (growth rates computed from levels) are rounded before comparison so that
 # binary floating point never turns an exact hit such as 5,1% into a miss.
 _DECIMALS = 6

@@ -114,13 +114,6 @@ def _text(v) -> str:
     return "" if v is None else str(v).strip()
 
 
-def _cell_text(row: list, col: int, n: int) -> str:
-    if col < 0 or col >= n:
-        return ""
-    v = row[col]
-    return v.strip() if type(v) is str else _text(v)
-
-
 @lru_cache(maxsize=65536)
 def _name_key(text: str) -> str:
     return fold(_PREFIX.sub("", str(text)).rstrip(":").strip())
@@ -516,14 +509,13 @@ def _slow_cell(sub, grid, layout, target, r, c, kind, period_for, fname) -> None
         if above is None:
             return
         raw, text = above, _text(above)
-    if True:
-        try:
-            value = parse_vi_number(raw).as_float()
-        except NumberParseError as exc:
-            sub.problems.append(
-                Problem("ambiguous_number", fname, ref_, exc.text, exc.expected, detail=exc.reason)
-            )
-            return
+    try:
+        value = parse_vi_number(raw).as_float()
+    except NumberParseError as exc:
+        sub.problems.append(
+            Problem("ambiguous_number", fname, ref_, exc.text, exc.expected, detail=exc.reason)
+        )
+        return
     if value is None:
         return
     if kind in layout.index_base_100 and target.kind == "growth" and target.measure == "reported":

@@ -6,7 +6,7 @@ Each rule has a Vietnamese and an English sentence and a fix. The same records f
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 RULES: dict[str, tuple[str, str, str, str]] = {
     # rule: (message_vi, message_en, fix_vi, fix_en)
@@ -145,11 +145,3 @@ class Problem:
         if self.expected:
             parts.append(f"expected {self.expected}")
         return "; ".join(parts) + (f" ({self.detail})" if self.detail else "") + "."
-
-    def as_dict(self) -> dict:
-        return asdict(self) | {
-            "message_vi": self.message_vi,
-            "message_en": self.message_en,
-            "fix_vi": self.fix_vi,
-            "fix_en": self.fix_en,
-        }
