@@ -390,29 +390,38 @@ def _convert(cells: list) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:
     neither; anything else (other text, dates, ditto marks) needs the checked per-cell path.
     Large columns use pyarrow's vectorised kernels, small ones a plain loop (same rules).
     """
-    n = len(cells)
-    if n >= ARROW_MIN_CELLS:
+    if len(cells) >= ARROW_MIN_CELLS:
         return _convert_arrow(cells)
-    values = np.full(n, np.nan)
-    texts = [""] * n
-    good = np.zeros(n, dtype=bool)
-    odd = np.zeros(n, dtype=bool)
-    for i, v in enumerate(cells):
+    values: list[float] = []
+    texts: list[str] = []
+    good: list[bool] = []
+    odd: list[bool] = []
+    nan = float("nan")
+    for v in cells:
         kind = type(v)
         if kind is float or kind is int:
-            values[i], texts[i], good[i] = v, _text(v), True
-        elif kind is str:
-            t = v.strip()
-            texts[i] = t
-            if t in NO_VALUE_MARKS:
-                continue
-            if CANONICAL.fullmatch(t):
-                values[i], good[i] = float(t.replace(".", "").replace(",", ".")), True
-            else:
-                odd[i] = True
-        elif v is not None:
-            odd[i] = True
-    return values, texts, good, odd
+            values.append(float(v))
+            texts.append(_text(v))
+            good.append(True)
+            odd.append(False)
+            continue
+        t = v.strip() if kind is str else ""
+        texts.append(t)
+        if kind is str and t not in NO_VALUE_MARKS and CANONICAL.fullmatch(t):
+            values.append(float(t.replace(".", "").replace(",", ".")))
+            good.append(True)
+            odd.append(False)
+            continue
+        values.append(nan)
+        good.append(False)
+        # other text, dates, booleans: checked one by one; no-value marks and empty cells: nothing
+        odd.append(v is not None and not (kind is str and t in NO_VALUE_MARKS))
+    return (
+        np.array(values, dtype=float),
+        texts,
+        np.array(good, dtype=bool),
+        np.array(odd, dtype=bool),
+    )
 
 
 def _convert_arrow(cells: list) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:
