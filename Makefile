@@ -21,7 +21,8 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 dev: $(STAMP)
-	$(BIN)/dagster dev -w workspace.yaml
+	mkdir -p var/dagster_home && cp dagster.yaml var/dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/var/dagster_home $(BIN)/dagster dev -w workspace.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ from assets import (
     statistics,
     submissions,
 )
-from pipelines.jobs import ingest_job, nightly_job
+from pipelines.jobs import nightly_job
 from pipelines.resources import build_resources
 from pipelines.schedules import DEFAULT_CRON, nightly_schedule
 from pipelines.sensors import (
@@ -48,7 +48,7 @@ def build_definitions(overrides: dict[str, dict] | None = None) -> dg.Definition
     return dg.Definitions(
         assets=dg.load_assets_from_modules(list(ASSET_MODULES)),
         asset_checks=asset_checks,
-        jobs=[nightly_job, ingest_job],
+        jobs=[nightly_job],
         schedules=[nightly_schedule(os.environ.get("CHITIEU_NIGHTLY_CRON") or DEFAULT_CRON)],
         sensors=[
             inbox_sensor,

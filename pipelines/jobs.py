@@ -2,18 +2,13 @@
 
 import dagster as dg
 
+# Runs with this tag write the warehouse; dagster.yaml lets only one of them run at a time.
+WAREHOUSE_WRITER = {"chitieu/warehouse": "write"}
+
 nightly_job = dg.define_asset_job(
     name="nightly",
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
+    tags=WAREHOUSE_WRITER,
     description="Catalogue → observations → warehouse → marts, for every loaded plan.",
-)
-
-ingest_job = dg.define_asset_job(
-    name="ingest_submissions",
-    selection=dg.AssetSelection.keys(["raw", "submissions"])
-    .required_multi_asset_neighbors()
-    .downstream(),
-    executor_def=dg.in_process_executor,
-    description="Reads new department files and refreshes everything downstream of them.",
 )

@@ -108,3 +108,16 @@ def test_integer_setting_from_the_environment_runs(monkeypatch, tmp_path):
     resources = build_definitions().resources
     assert resources["statistics"].ttl_minutes.env_var_name == "CHITIEU_STATS_TTL_MINUTES"
     assert main(["run", "--warehouse", str(tmp_path / "w.duckdb")]) == 0
+
+
+def test_warehouse_writing_runs_are_serialised(tmp_path):
+    """DuckDB fails at once on a second writer: both jobs carry the tag dagster.yaml limits to 1."""
+    import shutil
+    from pathlib import Path
+
+    d = build_definitions()
+    assert d.resolve_job_def("nightly").tags.get("chitieu/warehouse") == "write"
+    shutil.copy(Path(__file__).resolve().parents[1] / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    assert limits == [{"key": "chitieu/warehouse", "limit": 1}]
