@@ -13,14 +13,9 @@ from chitieu.resources import (
     DEFAULT_MANUAL_DIR,
     DEFAULT_PLANS_DIR,
     DEFAULT_REFERENCE_DIR,
-    AlertsResource,
-    InputsResource,
-    PublishResource,
-    StatisticsResource,
-    ValidationResource,
-    WarehouseResource,
 )
 from pipelines.definitions import ASSET_MODULES
+from pipelines.resources import build_resources
 
 AS_OF = "2025-01-15"
 
@@ -36,30 +31,30 @@ def inputs_dir(tmp_path: Path) -> Path:
 
 
 def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
-    """Every resource of the nightly job, writing only below ``root``; inputs default to the bundled ones."""
-    inputs = (
-        InputsResource(
-            plans_dir=str(inputs_root / "plans"),
-            reference_dir=str(inputs_root / "reference"),
-            manual_observations_dir=str(inputs_root / "observations"),
-            as_of=AS_OF,
-        )
-        if inputs_root
-        else InputsResource(as_of=AS_OF)
+    """Every resource of the nightly job (the same builder as the code location), writing only
+    below ``root``; inputs default to the bundled ones. Offline statistics, no alert channels."""
+    inputs = {"as_of": AS_OF}
+    if inputs_root:
+        inputs |= {
+            "plans_dir": str(inputs_root / "plans"),
+            "reference_dir": str(inputs_root / "reference"),
+            "manual_observations_dir": str(inputs_root / "observations"),
+        }
+    return build_resources(
+        {
+            "warehouse": {"path": str(root / "wh" / "chitieu.duckdb")},
+            "inputs": inputs,
+            "statistics": {"mode": "offline"},
+            "alerts": {"urls": "", "state_path": str(root / "alerts.sqlite")},
+            # in-memory GX; tests/test_validation.py builds the Data Docs once
+            "validation": {"gx_dir": ""},
+            "publish": {
+                "published_path": str(root / "published" / "chitieu.duckdb"),
+                "exports_dir": str(root / "exports"),
+                "reports_dir": str(root / "reports"),
+            },
+        }
     )
-    return {
-        "warehouse": WarehouseResource(path=str(root / "wh" / "chitieu.duckdb")),
-        "inputs": inputs,
-        "statistics": StatisticsResource(),
-        "alerts": AlertsResource(state_path=str(root / "alerts.sqlite")),
-        # in-memory GX; tests/test_validation.py builds the Data Docs once
-        "validation": ValidationResource(gx_dir=""),
-        "publish": PublishResource(
-            published_path=str(root / "published" / "chitieu.duckdb"),
-            exports_dir=str(root / "exports"),
-            reports_dir=str(root / "reports"),
-        ),
-    }
 
 
 @pytest.fixture

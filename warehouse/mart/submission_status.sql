@@ -45,17 +45,26 @@ status as (
             when e.due_date < e.as_of then 'missing'
             else 'not_due'
         end as status,
-        case
-            when r.files_accepted > 0 then 'Đã nhận, hợp lệ'
-            when r.files_rejected > 0 then 'Bị từ chối, chờ gửi lại'
-            when e.due_date < e.as_of then 'Chưa nộp (quá hạn)'
-            else 'Chưa đến hạn'
-        end as status_vi,
         e.as_of
     from expected as e
     inner join core.dim_department as d using (department_code)
     left join received as r using (department_code, plan_id, period_code)
+),
+
+labels as (
+    select * from (values
+        ('accepted', 'Đã nhận, hợp lệ'),
+        ('rejected', 'Bị từ chối, chờ gửi lại'),
+        ('missing', 'Chưa nộp (quá hạn)'),
+        ('not_due', 'Chưa đến hạn')
+    ) as l(status, status_vi)
+),
+
+labelled as (
+    select s.* exclude (as_of), l.status_vi, s.as_of
+    from status as s
+    inner join labels as l using (status)
 )
 
-select * from status
+select * from labelled
 order by plan_id, period_code, department_code
