@@ -1,11 +1,14 @@
 """The submission parser on a corpus of good and bad files written here; each bad file names rule and cell."""
 
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 import xlwt
 from openpyxl import Workbook, load_workbook
+from python_calamine import CalamineWorkbook
 
 from chitieu.catalogue import load_plan
 from chitieu.reference import load_reference
@@ -153,6 +156,56 @@ def test_formula_saved_as_zero_by_xlsxwriter(tmp_path):
     ws.write_row(3, 0, ["1", "Giải quyết việc làm", "lao động", 8870])
     ws.write_formula(3, 4, "=D4*0.7")
     wb.close()
+    p = _only_error(_parse(path))
+    assert (p.rule, p.cell) == ("formula_without_value", "Biểu!E4")
+
+
+def _rewrite_part(path: Path, part: str, edit) -> None:
+    """Rewrite one part of an .xlsx package in place (what another spreadsheet program would save)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    parts[part] = edit(parts[part])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def test_formula_saved_with_its_value_reads_as_that_value(tmp_path):
+    # as Excel saves it: the formula and its calculated value, and no request to recalculate
+    path = tmp_path / "excel.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Biểu")
+    ws.write_row(0, 0, ["Báo cáo 9 tháng năm 2024"])
+    ws.write_row(2, 0, ["STT", "Chỉ tiêu", "ĐVT", "TH năm trước", "TH kỳ báo cáo", "Ước TH cả năm"])
+    ws.write_row(3, 0, ["1", "Giải quyết việc làm", "lao động", 8870])
+    ws.write_formula(3, 4, "=D4*0.7", None, 6209)
+    wb.close()
+    _rewrite_part(path, "xl/workbook.xml", lambda x: x.replace(b' fullCalcOnLoad="1"', b""))
+    sub = _parse(path)
+    assert sub.accepted, sub.problems
+    assert [(v.cell, v.value) for v in sub.values] == [("Biểu!E4", 6209.0), ("Biểu!D4", 8870.0)]
+
+
+def test_formula_found_in_the_right_sheet_when_sheets_were_reordered(tmp_path):
+    # "Biểu" is stored as sheet2.xml but listed first, as after dragging its tab to the front
+    path = tmp_path / "reordered.xlsx"
+    wb = Workbook()
+    wb.active.title = "Ghi chú"
+    wb["Ghi chú"]["A1"] = "Ghi chú của đơn vị"
+    ws = wb.create_sheet("Biểu")
+    ws["A1"] = "Báo cáo 9 tháng năm 2024"
+    ws.append([])
+    ws.append(["STT", "Chỉ tiêu", "ĐVT", "TH năm trước", "TH kỳ báo cáo", "Ước TH cả năm"])
+    ws.append(["1", "Giải quyết việc làm", "lao động", 8870, "=D4*0.7", ""])
+    wb.save(path)
+
+    def biểu_first(xml: bytes) -> bytes:
+        sheets = re.findall(rb"<sheet [^>]*/>", xml)
+        assert len(sheets) == 2 and b'name="Bi' in sheets[1]
+        return xml.replace(sheets[0], b"\0").replace(sheets[1], sheets[0]).replace(b"\0", sheets[1])
+
+    _rewrite_part(path, "xl/workbook.xml", biểu_first)
+    assert CalamineWorkbook.from_path(str(path)).sheet_names == ["Biểu", "Ghi chú"]
     p = _only_error(_parse(path))
     assert (p.rule, p.cell) == ("formula_without_value", "Biểu!E4")
 

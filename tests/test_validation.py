@@ -312,3 +312,46 @@ def test_data_docs_open_without_a_server(inbox, resources, tmp_path):
     }
     html = index.read_text(encoding="utf-8")
     assert "department_submission" in html and "http://localhost" not in html
+
+
+def _sample_frame():
+    from chitieu.resources import DEFAULT_INBOX_DIR
+    from chitieu.submissions.parser import parse_submission
+
+    files = sorted(p for p in Path(DEFAULT_INBOX_DIR).rglob("*") if p.is_file())
+    subs = [parse_submission(p, PLAN, REF, p.parent.name) for p in files]
+    return submission_frame([s for s in subs if s.accepted], [PLAN], REF)
+
+
+def test_gx_speedups_give_the_same_results_as_gx_itself():
+    from chitieu.validation import gx_speedups
+
+    frame = _sample_frame()
+    patched = validate("department_submission", frame)
+    gx_speedups.uninstall()
+    try:
+        plain = validate("department_submission", frame)
+    finally:
+        assert gx_speedups.install()
+    assert patched.results == plain.results
+    assert patched.failures == plain.failures
+    # the sample inbox's accepted files still carry warnings: the comparison is not of two empty lists
+    assert {f.rule for f in plain.failures} >= {"estimate_missing"}
+
+
+def test_scoped_values_are_null_where_a_rule_does_not_apply():
+    from chitieu.validation.frames import scoped_values
+
+    frame = scoped_values(
+        pd.DataFrame(
+            {
+                "value": [105.0, 9.0, -3.0, None],
+                "unit_expected": ["%", "%", "ha", "%"],
+                "is_rate": [False, True, False, False],
+                "non_negative": [False, False, True, True],
+            }
+        )
+    )
+    # a share of 105 % is checked against 0-100; a growth rate of 9 % is not; -3 ha must be >= 0
+    assert frame["percent_value"].tolist() == [105.0, pd.NA, pd.NA, pd.NA]
+    assert frame["non_negative_value"].tolist() == [pd.NA, pd.NA, -3.0, pd.NA]

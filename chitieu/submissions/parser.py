@@ -325,6 +325,11 @@ def _read_rows(
         "estimate": f"{plan.year}-EST",
         "prev_year": str(plan.year - 1),
     }
+    if len(matched) < ARROW_MIN_CELLS:
+        for kind in VALUE_ROLES:
+            if kind in cols:
+                _values_small(sub, grid, layout, matched, cols[kind], kind, period_for, fname)
+        return
     rows_idx = [r for r, _ in matched]
     codes_np = np.array([t.code for _, t in matched], dtype=object)
     areas_np = np.array([t.area_code for _, t in matched], dtype=object)
@@ -340,7 +345,7 @@ def _read_rows(
             slow = [(r, c) in grid.formulas for r in rows_idx]
         if kind in layout.index_base_100:
             slow = [True] * len(cells)
-        values, texts, good, odd = _convert(cells)
+        values, texts, good, odd = _convert_arrow(cells)
         slow_mask = np.asarray(slow, dtype=bool) | odd
         good = good & ~slow_mask
         rows_np = np.asarray(rows_idx, dtype=np.int64)
@@ -357,6 +362,60 @@ def _read_rows(
         )
         for j in np.flatnonzero(slow_mask).tolist():
             _slow_cell(sub, grid, layout, matched[j][1], rows_idx[j], c, kind, period_for, fname)
+
+
+def _values_small(sub, grid, layout, matched, c, kind, period_for, fname) -> None:
+    """One value column of a typical form, cell by cell: numbers and canonical Vietnamese text
+    convert here; formulas, index columns, ditto marks and other text take ``_slow_cell``."""
+    rows, canonical = grid.rows, CANONICAL.fullmatch
+    prefix = f"{grid.sheet}!{col_letter(c)}"
+    codes, areas, values, texts, cells, slow = [], [], [], [], [], []
+    every = kind in layout.index_base_100
+    stale = {r for r, col in grid.formulas if col == c} if grid.recalc_on_load else set()
+    for r, target in matched:
+        row = rows[r]
+        v = row[c] if c < len(row) else ""
+        if every or r in stale:
+            slow.append((r, target))
+            continue
+        k = type(v)
+        if k is float or k is int:
+            values.append(float(v))
+            texts.append(_text(v))
+        elif k is str:
+            text = v.strip()
+            if text in NO_VALUE_MARKS:
+                if not text and (r, c) in grid.formulas:
+                    slow.append((r, target))
+                continue
+            if not canonical(text):
+                slow.append((r, target))
+                continue
+            values.append(float(text.replace(".", "").replace(",", ".")))
+            texts.append(text)
+        elif v is None:
+            if (r, c) in grid.formulas:
+                slow.append((r, target))
+            continue
+        else:
+            slow.append((r, target))
+            continue
+        codes.append(target.code)
+        areas.append(target.area_code)
+        cells.append(f"{prefix}{r + 1}")
+    n = len(values)
+    sub.extend_values(
+        target_code=codes,
+        area_code=areas,
+        period_code=[period_for[kind]] * n,
+        value_kind=[kind] * n,
+        value=values,
+        raw_text=texts,
+        sheet=[grid.sheet] * n,
+        cell=cells,
+    )
+    for r, target in slow:
+        _slow_cell(sub, grid, layout, target, r, c, kind, period_for, fname)
 
 
 ARROW_MIN_CELLS = 2000
@@ -383,48 +442,9 @@ def _cell_refs(prefix: str, rows: np.ndarray) -> list[str]:
     return [f"{prefix}{r + 1}" for r in rows.tolist()]
 
 
-def _convert(cells: list) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:
-    """Numbers of one value column: (values, raw texts, readable-fast mask, needs-checking mask).
-
-    Typed numbers and text in canonical Vietnamese form convert here; no-value marks are
-    neither; anything else (other text, dates, ditto marks) needs the checked per-cell path.
-    Large columns use pyarrow's vectorised kernels, small ones a plain loop (same rules).
-    """
-    if len(cells) >= ARROW_MIN_CELLS:
-        return _convert_arrow(cells)
-    values: list[float] = []
-    texts: list[str] = []
-    good: list[bool] = []
-    odd: list[bool] = []
-    nan = float("nan")
-    for v in cells:
-        kind = type(v)
-        if kind is float or kind is int:
-            values.append(float(v))
-            texts.append(_text(v))
-            good.append(True)
-            odd.append(False)
-            continue
-        t = v.strip() if kind is str else ""
-        texts.append(t)
-        if kind is str and t not in NO_VALUE_MARKS and CANONICAL.fullmatch(t):
-            values.append(float(t.replace(".", "").replace(",", ".")))
-            good.append(True)
-            odd.append(False)
-            continue
-        values.append(nan)
-        good.append(False)
-        # other text, dates, booleans: checked one by one; no-value marks and empty cells: nothing
-        odd.append(v is not None and not (kind is str and t in NO_VALUE_MARKS))
-    return (
-        np.array(values, dtype=float),
-        texts,
-        np.array(good, dtype=bool),
-        np.array(odd, dtype=bool),
-    )
-
-
 def _convert_arrow(cells: list) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:
+    """Numbers of one large value column: (values, raw texts, readable-fast mask, needs-checking
+    mask), with pyarrow's vectorised kernels and the same rules as ``_values_small``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

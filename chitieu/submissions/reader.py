@@ -3,6 +3,8 @@
 Values are read with python-calamine (xlsx, xlsm, xls, ods), which measured 7-24x faster than
 openpyxl here. Formula cells are found by scanning the sheet XML for ``<f>`` elements, because
 a formula saved without a value reads as blank (or 0 from xlsxwriter) and must not pass as data.
+The scan runs only when a value cell reads blank or the workbook asks Excel to recalculate on
+load: a formula saved with its value and no recalculation flag reads as that value.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -46,15 +49,84 @@ def cell_ref(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{col_letter(col)}{row + 1}"
 
 
+class Package:
+    """The ZIP package of an .xlsx file, read only as far as a question needs."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+
+    @cached_property
+    def workbook_xml(self) -> bytes:
+        return self.zf.read("xl/workbook.xml")
+
+    @cached_property
+    def recalc_on_load(self) -> bool:
+        """True when the file asks Excel to recalculate on opening (xlsxwriter saves formulas as 0)."""
+        return b'fullCalcOnLoad="1"' in self.workbook_xml
+
+    @cached_property
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> worksheet part, through the workbook's relationships (not the index:
+        a re-ordered workbook keeps its sheet2.xml first)."""
+        targets = {}
+        for rel in ElementTree.fromstring(self.zf.read("xl/_rels/workbook.xml.rels")):
+            target = rel.get("Target", "")
+            targets[rel.get("Id")] = (
+                target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            )
+        parts = {}
+        for elem in ElementTree.fromstring(self.workbook_xml).iter(f"{_NS}sheet"):
+            part = targets.get(elem.get(f"{_RNS}id"))
+            if part:
+                parts[elem.get("name")] = part
+        return parts
+
+    def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """(row, col) of the cells holding a formula in ``sheet``'s XML part."""
+        parts = [n for n in self.zf.NameToInfo if _WORKSHEET.fullmatch(n)]
+        name = parts[0] if len(parts) == 1 else self.sheet_parts.get(sheet)
+        if name is None or name not in self.zf.NameToInfo:
+            return set()
+        raw = self.zf.read(name)
+        if b"f>" not in raw:  # every formula ends '</f>', or shares one that does
+            return set()
+        cells = set()
+        for _, elem in ElementTree.iterparse(io.BytesIO(raw)):
+            if elem.tag == f"{_NS}c" and elem.find(f"{_NS}f") is not None:
+                m = _CELL.match(elem.get("r", ""))
+                if m:
+                    col = 0
+                    for ch in m[1]:
+                        col = col * 26 + ord(ch) - 64
+                    cells.add((int(m[2]) - 1, col - 1))
+            if elem.tag == f"{_NS}row":
+                elem.clear()
+        return cells
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
+
+
 @dataclass
 class Grid:
-    """One sheet: cell values by absolute 0-based (row, col), merged ranges and formula cells."""
+    """One sheet: cell values by absolute 0-based (row, col), merged ranges, and (from the
+    package, on first use) its formula cells."""
 
     sheet: str
     rows: list[list]
-    formulas: set[tuple[int, int]] = field(default_factory=set)
-    recalc_on_load: bool = False
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    package: Package | None = None
+
+    @cached_property
+    def formulas(self) -> set[tuple[int, int]]:
+        return self.package.formula_cells(self.sheet) if self.package else set()
+
+    @property
+    def recalc_on_load(self) -> bool:
+        return bool(self.package) and self.package.recalc_on_load
 
     def value(self, row: int, col: int):
         if row < len(self.rows) and col < len(self.rows[row]):
@@ -78,29 +150,6 @@ class Workbook:
     path: Path
     grids: dict[str, Grid]
     metadata: dict[str, str]
-
-
-def _formula_cells(data: zipfile.ZipFile, sheet_index: int) -> set[tuple[int, int]]:
-    """(row, col) of cells holding a formula in the sheet's XML part."""
-    name = f"xl/worksheets/sheet{sheet_index + 1}.xml"
-    if name not in data.namelist():
-        return set()
-    raw = data.read(name)
-    if b"<f" not in raw:
-        return set()
-    cells = set()
-    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    for _, elem in ElementTree.iterparse(io.BytesIO(raw)):
-        if elem.tag == f"{ns}c" and elem.find(f"{ns}f") is not None:
-            m = re.match(r"([A-Z]+)(\d+)", elem.get("r", ""))
-            if m:
-                col = 0
-                for ch in m[1]:
-                    col = col * 26 + ord(ch) - 64
-                cells.add((int(m[2]) - 1, col - 1))
-        if elem.tag == f"{ns}row":
-            elem.clear()
-    return cells
 
 
 def _check_zip(path: Path, content: bytes) -> zipfile.ZipFile:
@@ -159,7 +208,7 @@ def open_workbook(path: str | Path, content: bytes | None = None) -> Workbook:
                 f"{path.name}: the workbook is password-protected; save it without a password"
             ) from exc
         raise ReadError(f"{path.name}: cannot be read as {suffix} ({exc})") from exc
-    recalc = bool(zf) and b'fullCalcOnLoad="1"' in zf.read("xl/workbook.xml")
+    package = Package(zf) if zf else None
     grids, metadata = {}, {}
     for index, meta in enumerate(book.sheets_metadata):
         sheet = book.get_sheet_by_index(index)
@@ -173,11 +222,5 @@ def open_workbook(path: str | Path, content: bytes | None = None) -> Workbook:
             continue
         if str(meta.visible).lower().endswith("hidden"):
             continue
-        grids[meta.name] = Grid(
-            meta.name,
-            data,
-            _formula_cells(zf, index) if zf else set(),
-            recalc,
-            list(sheet.merged_cell_ranges or []),
-        )
+        grids[meta.name] = Grid(meta.name, data, list(sheet.merged_cell_ranges or []), package)
     return Workbook(path, grids, metadata)

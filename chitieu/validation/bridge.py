@@ -14,7 +14,8 @@ from functools import cache
 
 import pandas as pd
 
-from chitieu.validation.suites import load_suite_spec
+from chitieu.validation import gx_speedups
+from chitieu.validation.suites import load_suite_spec, suite_columns
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def _context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    gx_speedups.install()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
@@ -76,7 +78,13 @@ def _suite(name: str):
     )
 
 
-RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}
+# COMPLETE gives every failing row_id; the pandas query string GX would also build is not needed.
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["row_id"],
+    "return_unexpected_index_query": False,
+    "partial_unexpected_count": 0,
+}
 
 
 @cache
@@ -93,6 +101,7 @@ def _file_checkpoint(root: str, name: str):
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    gx_speedups.install()
     context = gx.get_context(mode="file", project_root_dir=root)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     suite = context.suites.add_or_update(_suite(name))
@@ -121,11 +130,27 @@ def data_docs_index(root: str) -> str:
     return os.path.join(root, "gx", "uncommitted", "data_docs", "local_site", "index.html")
 
 
+def _for_gx(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Only the columns the suite reads, in NumPy dtypes: GX copies and filters the frame for every
+    metric, and on pyarrow strings and masked floats that measured 12 % slower (same results)."""
+    frame = frame[[c for c in suite_columns(name) if c in frame.columns]]
+    out = {}
+    for col, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.StringDtype):
+            out[col] = frame[col].astype(object)
+        elif pd.api.types.is_float_dtype(dtype) and isinstance(
+            dtype, pd.api.extensions.ExtensionDtype
+        ):
+            out[col] = frame[col].astype("float64")
+    return frame.assign(**out) if out else frame
+
+
 def validate(name: str, frame: pd.DataFrame, docs_root: str | None = None) -> Outcome:
     """Validate ``frame`` (which must have a ``row_id`` column) with suite ``name``. With ``docs_root``,
     the run goes through a checkpoint that stores the result and rebuilds the static Data Docs."""
     if frame.empty:
         return Outcome(name, 0, [], [])
+    frame = _for_gx(frame, name)
     if docs_root:
         run = _file_checkpoint(os.path.abspath(docs_root), name).run(
             batch_parameters={"dataframe": frame}

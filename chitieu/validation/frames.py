@@ -23,6 +23,16 @@ HISTORY_COLUMNS = [
 ]
 
 
+def scoped_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Value columns that are null where a rule does not apply (GX ignores nulls), so the suites
+    need no ``row_condition``: GX evaluates each one with ``DataFrame.query``, which measured
+    about 14 ms per expectation on the sample batch, more than all other rules together."""
+    value = frame["value"].astype("Float64")
+    frame["percent_value"] = value.where((frame["unit_expected"] == "%") & ~frame["is_rate"])
+    frame["non_negative_value"] = value.where(frame["non_negative"].astype(bool))
+    return frame
+
+
 def _targets(plans: list[Plan], ref: Reference) -> pd.DataFrame:
     frame = pd.concat([p.targets_frame() for p in plans], ignore_index=True)
     dims = dict(zip(ref.units["unit_code"], ref.units["dimension"], strict=True))
@@ -173,6 +183,13 @@ def submission_frame(
                 scale = p.elapsed_fraction if row.flow and not p.is_estimate else 1.0
                 ok = JUMP_RATIO[0] <= row.value / (b * scale) <= JUMP_RATIO[1]
         jump_ok.append(ok)
+    # the estimate rule applies to in-year reports from Q3 on, and to their actual figures
+    frame["estimate_due"] = (
+        frame["has_estimate"]
+        .astype("boolean")
+        .where(frame["needs_estimate"].astype(bool) & (frame["value_kind"] == "actual"))
+    )
+    scoped_values(frame)
     frame["previous_cumulative"] = pd.array(prev_cum, dtype="Float64")
     frame["outlier_z"] = pd.array(z_scores, dtype="Float64")
     frame["jump_ok"] = jump_ok
@@ -209,7 +226,7 @@ def _rule_columns(frame: pd.DataFrame, targets: pd.DataFrame, ref: Reference) ->
     )
     years = frame["period_code"].map(lambda c: parse_period(c).year)
     frame["period_in_plan"] = years.between(frame["plan_year"] - 1, frame["plan_year"])
-    return frame
+    return scoped_values(frame)
 
 
 def _targets_from_dim(targets: pd.DataFrame, ref: Reference) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -22,3 +23,16 @@ def load_suite_spec(name: str) -> dict:
 def rule_meta(name: str) -> dict[str, dict]:
     """rule id -> its meta (severity, messages, fix, expected)."""
     return {e["meta"]["rule"]: e["meta"] for e in load_suite_spec(name)["expectations"]}
+
+
+@cache
+def suite_columns(name: str) -> tuple[str, ...]:
+    """The frame columns the suite's expectations read, plus ``row_id`` (failures map back by it)."""
+    cols = {"row_id"}
+    for e in load_suite_spec(name)["expectations"]:
+        kwargs = e["kwargs"]
+        cols.update(kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs)
+        cols.update(kwargs.get("column_list", ()))
+        if kwargs.get("row_condition"):
+            cols.update(re.findall(r"[A-Za-z_]\w*", kwargs["row_condition"]))
+    return tuple(sorted(cols))
