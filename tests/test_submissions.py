@@ -170,8 +170,10 @@ def _rewrite_part(path: Path, part: str, edit) -> None:
             zf.writestr(name, data)
 
 
-def test_formula_saved_with_its_value_reads_as_that_value(tmp_path):
-    # as Excel saves it: the formula and its calculated value, and no request to recalculate
+@pytest.mark.parametrize("asks_recalculation", [False, True])
+def test_formula_saved_with_its_value_reads_as_that_value(tmp_path, asks_recalculation):
+    # as Excel saves it (the formula and its value, no request to recalculate), or as a program
+    # that computed the value itself saves it with xlsxwriter (which always asks)
     path = tmp_path / "excel.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Biểu")
@@ -180,7 +182,8 @@ def test_formula_saved_with_its_value_reads_as_that_value(tmp_path):
     ws.write_row(3, 0, ["1", "Giải quyết việc làm", "lao động", 8870])
     ws.write_formula(3, 4, "=D4*0.7", None, 6209)
     wb.close()
-    _rewrite_part(path, "xl/workbook.xml", lambda x: x.replace(b' fullCalcOnLoad="1"', b""))
+    if not asks_recalculation:
+        _rewrite_part(path, "xl/workbook.xml", lambda x: x.replace(b' fullCalcOnLoad="1"', b""))
     sub = _parse(path)
     assert sub.accepted, sub.problems
     assert [(v.cell, v.value) for v in sub.values] == [("Biểu!E4", 6209.0), ("Biểu!D4", 8870.0)]

@@ -24,6 +24,8 @@ ROLE_PATTERNS: list[tuple[str, list[str]]] = [
     ("actual", [r"(^| )th( |$)", r"thuc hien", r"luy ke", r"ky bao cao"]),
 ]
 HEADER_SCAN_ROWS = 30
+_NUMBERING = re.compile(r"[A-Z]|\(?\d+\)?|\d+\s*=\s*[\d/*+\-x ]+")
+_ROW_NUMBER = re.compile(r"[IVX]+|\d+")
 _COMPILED = [(role, [re.compile(p) for p in patterns]) for role, patterns in ROLE_PATTERNS]
 
 
@@ -56,6 +58,8 @@ def _role(text: str, plan_year: int) -> str | None:
 
 
 def _is_header_row(grid: Grid, row: int, plan_year: int) -> bool:
+    if not grid.merged and sum(1 for v in grid.rows[row] if v != "" and v is not None) < 2:
+        return False
     roles = {_role(str(grid.header_value(row, c)), plan_year) for c in range(len(grid.rows[row]))}
     return "name" in roles and len(roles - {None}) >= 2
 
@@ -72,15 +76,13 @@ def find_layout(grid: Grid, plan_year: int) -> Layout | None:
                 break
             cells = [str(grid.header_value(extra, c)).strip() for c in range(len(grid.rows[extra]))]
             texts = [c for c in cells if c]
-            numbering = texts and all(
-                re.fullmatch(r"[A-Z]|\(?\d+\)?|\d+\s*=\s*[\d/*+\-x ]+", t) for t in texts
-            )
+            numbering = texts and all(_NUMBERING.fullmatch(t) for t in texts)
             if numbering:
                 header_rows.append(extra)
                 numbering_rows.add(extra)
                 break
             first = str(grid.value(extra, 0)).strip()
-            if any(_role(t, plan_year) for t in texts) and not re.fullmatch(r"[IVX]+|\d+", first):
+            if any(_role(t, plan_year) for t in texts) and not _ROW_NUMBER.fullmatch(first):
                 header_rows.append(extra)
             else:
                 break

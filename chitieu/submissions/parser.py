@@ -11,6 +11,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -241,14 +242,11 @@ _SKIP, _UNKNOWN, _FOREIGN, _UNIT, _DITTO_UNIT = "skip", "unknown", "foreign", "u
 _CANONICAL_RE2 = "^" + CANONICAL.pattern + "$"
 
 
-def _column(body: list[list], col: int) -> list:
+def _raw_column(body: list[list], col: int) -> list:
+    """One column of a rectangular grid as read (blank where the layout has no such column)."""
     if col < 0:
         return [""] * len(body)
-    return [row[col] if col < len(row) else "" for row in body]
-
-
-def _texts(values: list) -> list[str]:
-    return [v.strip() if type(v) is str else _text(v) for v in values]
+    return list(map(itemgetter(col), body))
 
 
 def _classify(
@@ -287,23 +285,38 @@ def _read_rows(
 
     cols, first, sheet = layout.columns, layout.first_data_row, grid.sheet
     body = grid.rows[first:]
-    names = _texts(_column(body, cols["name"]))
-    codes = _texts(_column(body, cols.get("code", -1)))
-    units = _texts(_column(body, cols.get("unit", -1)))
-    stt_texts = _texts(_column(body, cols.get("stt", -1)))
+    codes = _raw_column(body, cols.get("code", -1))
+    names = _raw_column(body, cols["name"])
+    units = _raw_column(body, cols.get("unit", -1))
+    stts = _raw_column(body, cols.get("stt", -1))
     if len(body) >= ARROW_MIN_CELLS:
-        romans = pc.match_substring_regex(
-            pa.array(stt_texts, pa.string()), _ROMAN.pattern
-        ).to_pylist()
+        texts = pc.utf8_trim_whitespace(pa.array([v if type(v) is str else "" for v in stts]))
+        mask = pc.match_substring_regex(texts, _ROMAN.pattern).to_numpy(zero_copy_only=False)
+        romans = np.flatnonzero(mask).tolist()
     else:
-        romans = [bool(_ROMAN.match(t)) for t in stt_texts]
+        romans = [i for i, v in enumerate(stts) if type(v) is str and v and _ROMAN.match(v.strip())]
     matcher = _matcher(plan)
-    keys = list(zip(codes, names, romans, units, strict=True))
-    memo = {k: _classify(*k, matcher, sub.department_code, ref, corner_unit) for k in set(keys)}
-    decided = [memo[k] for k in keys]
+    keys = list(zip(codes, names, units, strict=True))
+    memo = {
+        k: _classify(
+            _text(k[0]),
+            _text(k[1]),
+            False,
+            _text(k[2]),
+            matcher,
+            sub.department_code,
+            ref,
+            corner_unit,
+        )
+        for k in set(keys)
+    }
+    decided = list(map(memo.__getitem__, keys))
+    for i in romans:
+        decided[i] = (_SKIP, None)
     matched: list[tuple[int, Target]] = [
         (first + i, d[1]) for i, d in enumerate(decided) if d[0] is d[1] and d[1] is not None
     ]
+    extra = False
     for i, (action, target) in enumerate(decided):
         if action is _SKIP or action is target:
             continue
@@ -311,24 +324,35 @@ def _read_rows(
         if action is _DITTO_UNIT:
             above = _text(_ditto_source(grid, r, cols["unit"], first))
             action, _ = _classify(
-                keys[i][0], keys[i][1], False, above, matcher, sub.department_code, ref, corner_unit
+                _text(codes[i]),
+                _text(names[i]),
+                False,
+                above,
+                matcher,
+                sub.department_code,
+                ref,
+                corner_unit,
             )
             if action is target:
                 matched.append((r, target))
+                extra = True
             else:
                 _row_problem(sub, grid, cols, r, action, target, above, fname)
         else:
-            _row_problem(sub, grid, cols, r, action, target, units[i] or corner_unit or "", fname)
-    matched.sort(key=lambda m: m[0])
+            unit_text = _text(units[i]) or corner_unit or ""
+            _row_problem(sub, grid, cols, r, action, target, unit_text, fname)
+    if extra:
+        matched.sort(key=lambda m: m[0])
     period_for = {
         "actual": sub.period_code,
         "estimate": f"{plan.year}-EST",
         "prev_year": str(plan.year - 1),
     }
     if len(matched) < ARROW_MIN_CELLS:
+        rows = _MatchedRows(grid, matched)
         for kind in VALUE_ROLES:
             if kind in cols:
-                _values_small(sub, grid, layout, matched, cols[kind], kind, period_for, fname)
+                _values_small(sub, grid, layout, rows, cols[kind], kind, period_for, fname)
         return
     rows_idx = [r for r, _ in matched]
     codes_np = np.array([t.code for _, t in matched], dtype=object)
@@ -341,7 +365,7 @@ def _read_rows(
         all_rows = grid.rows
         cells = [all_rows[r][c] if c < len(all_rows[r]) else "" for r in rows_idx]
         slow = [False] * len(cells)
-        if grid.formulas:
+        if any(map(_maybe_uncalculated(grid), cells)):
             slow = [(r, c) in grid.formulas for r in rows_idx]
         if kind in layout.index_base_100:
             slow = [True] * len(cells)
@@ -364,58 +388,117 @@ def _read_rows(
             _slow_cell(sub, grid, layout, matched[j][1], rows_idx[j], c, kind, period_for, fname)
 
 
-def _values_small(sub, grid, layout, matched, c, kind, period_for, fname) -> None:
-    """One value column of a typical form, cell by cell: numbers and canonical Vietnamese text
-    convert here; formulas, index columns, ditto marks and other text take ``_slow_cell``."""
-    rows, canonical = grid.rows, CANONICAL.fullmatch
-    prefix = f"{grid.sheet}!{col_letter(c)}"
-    codes, areas, values, texts, cells, slow = [], [], [], [], [], []
-    every = kind in layout.index_base_100
-    stale = {r for r, col in grid.formulas if col == c} if grid.recalc_on_load else set()
-    for r, target in matched:
-        row = rows[r]
-        v = row[c] if c < len(row) else ""
-        if every or r in stale:
-            slow.append((r, target))
-            continue
-        k = type(v)
-        if k is float or k is int:
-            values.append(float(v))
-            texts.append(_text(v))
-        elif k is str:
-            text = v.strip()
-            if text in NO_VALUE_MARKS:
-                if not text and (r, c) in grid.formulas:
-                    slow.append((r, target))
-                continue
-            if not canonical(text):
-                slow.append((r, target))
-                continue
-            values.append(float(text.replace(".", "").replace(",", ".")))
-            texts.append(text)
-        elif v is None:
-            if (r, c) in grid.formulas:
-                slow.append((r, target))
-            continue
-        else:
-            slow.append((r, target))
-            continue
-        codes.append(target.code)
-        areas.append(target.area_code)
-        cells.append(f"{prefix}{r + 1}")
+class _MatchedRows:
+    """The matched rows of a form, with what every value column of them shares."""
+
+    def __init__(self, grid: Grid, matched: list[tuple[int, Target]]):
+        self.matched = matched
+        rows, targets = zip(*matched) if matched else ((), ())
+        self.cells = list(map(grid.rows.__getitem__, rows))
+        self.numbers = list(map(str, map((1).__add__, rows)))
+        self.codes = list(map(attrgetter("code"), targets))
+        self.areas = list(map(attrgetter("area_code"), targets))
+
+
+def _values_small(sub, grid, layout, rows: _MatchedRows, c, kind, period_for, fname) -> None:
+    """One value column of a typical form. A column of only typed numbers, or only canonical
+    Vietnamese number text, converts at once; otherwise cell by cell (``_values_by_cell``)."""
+    if kind in layout.index_base_100 or not rows.matched:
+        return _values_by_cell(sub, grid, layout, rows.matched, c, kind, period_for, fname)
+    cells = list(map(itemgetter(c), rows.cells))
+    types = set(map(type, cells))
+    if types == {float} and not (0.0 in cells and grid.recalc_on_load):
+        values = cells
+        texts = [str(int(v)) if v.is_integer() else str(v) for v in cells]
+    elif types == {str}:
+        texts = list(map(str.strip, cells))
+        joined = _SEP.join(texts)
+        if not NO_VALUE_MARKS.isdisjoint(texts) or not _ALL_CANONICAL.fullmatch(joined):
+            return _values_by_cell(sub, grid, layout, rows.matched, c, kind, period_for, fname)
+        values = list(map(float, joined.replace(".", "").replace(",", ".").split(_SEP)))
+    else:
+        return _values_by_cell(sub, grid, layout, rows.matched, c, kind, period_for, fname)
     n = len(values)
     sub.extend_values(
-        target_code=codes,
-        area_code=areas,
+        target_code=rows.codes,
+        area_code=rows.areas,
         period_code=[period_for[kind]] * n,
         value_kind=[kind] * n,
         value=values,
         raw_text=texts,
         sheet=[grid.sheet] * n,
-        cell=cells,
+        cell=list(map(f"{grid.sheet}!{col_letter(c)}".__add__, rows.numbers)),
     )
+
+
+def _values_by_cell(sub, grid, layout, matched, c, kind, period_for, fname) -> None:
+    """One value column, cell by cell: typed numbers and canonical Vietnamese text convert here;
+    formulas, index columns, ditto marks, no-value marks and other text are sorted out."""
+    rows = grid.rows
+    every = kind in layout.index_base_100
+    n_rows, n_targets, n_values = [], [], []
+    s_rows, s_targets, s_texts = [], [], []
+    slow = []
+    for r, target in matched:
+        row = rows[r]
+        v = row[c] if c < len(row) else ""
+        if every:
+            slow.append((r, target))
+            continue
+        k = type(v)
+        if k is str:
+            text = v.strip()
+            if text not in NO_VALUE_MARKS:
+                s_rows.append(r)
+                s_targets.append(target)
+                s_texts.append(text)
+            elif not text and (r, c) in grid.formulas:
+                slow.append((r, target))
+        elif k is float or k is int:
+            if v == 0 and grid.recalc_on_load and (r, c) in grid.formulas:
+                slow.append((r, target))
+                continue
+            n_rows.append(r)
+            n_targets.append(target)
+            n_values.append(v)
+        elif v is not None or (r, c) in grid.formulas:
+            slow.append((r, target))
+    texts = [_text(v) for v in n_values]
+    values = [float(v) for v in n_values]
+    if s_texts:
+        joined = _SEP.join(s_texts)
+        if _ALL_CANONICAL.fullmatch(joined):
+            values += map(float, joined.replace(".", "").replace(",", ".").split(_SEP))
+        else:
+            keep = [CANONICAL.fullmatch(t) is not None for t in s_texts]
+            slow += [(r, t) for r, t, k in zip(s_rows, s_targets, keep, strict=True) if not k]
+            s_rows, s_targets, s_texts = (
+                [x for x, k in zip(col, keep, strict=True) if k]
+                for col in (s_rows, s_targets, s_texts)
+            )
+            values += [float(t.replace(".", "").replace(",", ".")) for t in s_texts]
+        n_rows += s_rows
+        n_targets += s_targets
+        texts += s_texts
+    if values:
+        prefix = f"{grid.sheet}!{col_letter(c)}"
+        n = len(values)
+        sub.extend_values(
+            target_code=[t.code for t in n_targets],
+            area_code=[t.area_code for t in n_targets],
+            period_code=[period_for[kind]] * n,
+            value_kind=[kind] * n,
+            value=values,
+            raw_text=texts,
+            sheet=[grid.sheet] * n,
+            cell=[f"{prefix}{r + 1}" for r in n_rows],
+        )
     for r, target in slow:
         _slow_cell(sub, grid, layout, target, r, c, kind, period_for, fname)
+
+
+_SEP = "\x1f"
+_ALL_CANONICAL = re.compile(f"(?:{CANONICAL.pattern})(?:{_SEP}(?:{CANONICAL.pattern}))*")
 
 
 ARROW_MIN_CELLS = 2000
@@ -517,11 +600,22 @@ def _ditto_source(grid: Grid, r: int, c: int, first_row: int):
     return None
 
 
+def _maybe_uncalculated(grid: Grid):
+    """What an uncalculated formula reads as: blank, or 0 in a workbook that asks to be
+    recalculated on opening (xlsxwriter and openpyxl save formulas so). A formula saved with
+    another value reads as that value, and only cells reading like this need the formula scan."""
+
+    def check(v) -> bool:
+        return v is None or v == "" or (type(v) in (int, float) and v == 0 and grid.recalc_on_load)
+
+    return check
+
+
 def _slow_cell(sub, grid, layout, target, r, c, kind, period_for, fname) -> None:
     """Everything the fast path does not cover: formulas, ditto marks, '%' suffixes, bad text."""
     ref_ = cell_ref(grid.sheet, r, c)
     raw = grid.value(r, c)
-    if (r, c) in grid.formulas and (_text(raw) == "" or grid.recalc_on_load):
+    if (r, c) in grid.formulas and _maybe_uncalculated(grid)(raw):
         sub.problems.append(
             Problem(
                 "formula_without_value",

@@ -112,8 +112,8 @@ _WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 
 @dataclass
 class Grid:
-    """One sheet: cell values by absolute 0-based (row, col), merged ranges, and (from the
-    package, on first use) its formula cells."""
+    """One sheet: cell values by absolute 0-based (row, col) in rectangular rows, merged ranges,
+    and (from the package, on first use) its formula cells."""
 
     sheet: str
     rows: list[list]
@@ -135,6 +135,8 @@ class Grid:
 
     def header_value(self, row: int, col: int):
         """The value shown at (row, col): a merged range shows its top-left cell everywhere."""
+        if not self.merged:
+            return self.value(row, col)
         for (r0, c0), (r1, c1) in self.merged:
             if r0 <= row <= r1 and c0 <= col <= c1:
                 return self.value(r0, c0)
@@ -163,12 +165,12 @@ def _check_zip(path: Path, content: bytes) -> zipfile.ZipFile:
         raise ReadError(
             f"{path.name}: not a real .xlsx file (not a ZIP package); save it as Excel Workbook (.xlsx)"
         ) from exc
-    unpacked = sum(i.file_size for i in zf.infolist())
+    unpacked = sum(i.file_size for i in zf.filelist)
     if unpacked > MAX_UNPACKED_BYTES:
         raise ReadError(
             f"{path.name}: unpacks to {unpacked // (1024 * 1024)} MB, over the {MAX_UNPACKED_BYTES // (1024 * 1024)} MB limit; refused before reading"
         )
-    if "xl/workbook.xml" not in zf.namelist():
+    if "xl/workbook.xml" not in zf.NameToInfo:
         raise ReadError(f"{path.name}: not a real .xlsx file (no xl/workbook.xml)")
     return zf
 
@@ -183,6 +185,8 @@ def _read_csv(path: Path, content: bytes) -> Workbook:
     rows = [list(r) for r in csv.reader(io.StringIO(text))]
     if not any(any(c.strip() for c in r) for r in rows):
         raise ReadError(f"{path.name}: the file is empty")
+    width = max(map(len, rows))
+    rows = [r + [""] * (width - len(r)) for r in rows]  # rectangular, as calamine's sheets are
     return Workbook(path, {"csv": Grid("csv", rows)}, {})
 
 
