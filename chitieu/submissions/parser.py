@@ -393,7 +393,7 @@ class _MatchedRows:
 
     def __init__(self, grid: Grid, matched: list[tuple[int, Target]]):
         self.matched = matched
-        rows, targets = zip(*matched) if matched else ((), ())
+        rows, targets = zip(*matched, strict=True) if matched else ((), ())
         self.cells = list(map(grid.rows.__getitem__, rows))
         self.numbers = list(map(str, map((1).__add__, rows)))
         self.codes = list(map(attrgetter("code"), targets))
