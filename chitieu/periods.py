@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 PERIOD_TYPES = ("month", "quarter", "cumulative_6m", "cumulative_9m", "year", "year_estimate")
 
@@ -86,6 +87,7 @@ class Period:
         )
 
 
+@lru_cache(maxsize=4096)
 def parse_period(code: str) -> Period:
     """Parse a canonical period code; raises PeriodError naming what was expected."""
     m = _PATTERN.match(str(code).strip())

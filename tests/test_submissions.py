@@ -1,5 +1,6 @@
 """The submission parser on a corpus of good and bad files written here; each bad file names rule and cell."""
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -384,3 +385,45 @@ def test_no_figures_at_all(tmp_path):
         )
     )
     assert p.rule == "no_values"
+
+
+def test_package_read_gives_zipfiles_bytes_for_every_part():
+    from chitieu.resources import DEFAULT_INBOX_DIR
+
+    files = sorted(Path(DEFAULT_INBOX_DIR).rglob("*.xlsx"))
+    assert len(files) >= 5
+    for path in files:
+        content = path.read_bytes()
+        zf = zipfile.ZipFile(io.BytesIO(content))
+        package = reader.Package(zf, content, path.name)
+        for name in zf.namelist():
+            assert package.read(name) == zf.read(name), (path.name, name)
+
+
+def test_damaged_part_met_by_the_formula_scan_rejects_the_file(tmp_path):
+    # a blank value cell makes the parser look for formulas; a worksheet part calamine never
+    # reads (not listed in the workbook) has a broken CRC
+    path = write_bieu(tmp_path / "d.xlsx", [["1", "Giải quyết việc làm", "lao động", 8870, "", ""]])
+    orphan = b"<worksheet>" + b"<row/>" * 500 + b"</worksheet>"
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet9.xml", orphan)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet9.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    sub = _parse(path)
+    p = _only_error(sub)
+    assert (
+        p.rule == "unreadable"
+        and "d.xlsx: the part xl/worksheets/sheet9.xml is damaged" in p.detail
+    )
+    assert sub.values == []
+
+
+def test_section_rows_found_by_roman_numeral_even_with_line_breaks():
+    from chitieu.submissions.parser import _roman_rows
+
+    assert _roman_rows(["I", "1", " II. ", 3.0, "IIIa", "IV"]) == [0, 2, 5]
+    assert _roman_rows(["I", "1\n2", " II. ", "x"]) == [0, 2]

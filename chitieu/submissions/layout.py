@@ -58,9 +58,10 @@ def _role(text: str, plan_year: int) -> str | None:
 
 
 def _is_header_row(grid: Grid, row: int, plan_year: int) -> bool:
-    if not grid.merged and sum(1 for v in grid.rows[row] if v != "" and v is not None) < 2:
+    shown = {str(grid.header_value(row, c)) for c in range(len(grid.rows[row]))} - {""}
+    if len(shown) < 2:  # a header names at least the target and one value column
         return False
-    roles = {_role(str(grid.header_value(row, c)), plan_year) for c in range(len(grid.rows[row]))}
+    roles = {_role(text, plan_year) for text in shown}
     return "name" in roles and len(roles - {None}) >= 2
 
 
@@ -126,6 +127,7 @@ _PERIOD_PATTERNS = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def period_from_text(text: str) -> str | None:
     """A canonical period code from title text such as '9 tháng năm 2024' or 'Quý II/2024'."""
     t = " ".join(re.sub(r"[,.;:()]", " ", fold(text)).split())

@@ -10,7 +10,8 @@ import hashlib
 import re
 import weakref
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import compress
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -34,6 +35,7 @@ from chitieu.submissions.reader import (
 
 VALUE_ROLES = ("actual", "estimate", "prev_year")
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
+_ROMAN_LINE = re.compile(r"^[^\S\n]*[IVXLC]+\.?[^\S\n]*$", re.M)
 _PREFIX = re.compile(r"^\s*(?:[-+•–]|[a-zđ]\)|\d+(?:\.\d+)*[.)]?|\*)\s+", re.I)
 _SKIP_NAMES = (
     "tong cong",
@@ -161,7 +163,7 @@ def parse_submission(
     path: str | Path, plan: Plan, ref: Reference, department: str | None = None
 ) -> Submission:
     """Parse ``path`` for ``plan``. ``department`` is the submitting department (its inbox folder)."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     fname = path.name
     content = path.read_bytes()
     sub = Submission(
@@ -228,7 +230,12 @@ def parse_submission(
         )
         return sub
     sub.period_code = p.code
-    _read_rows(sub, grid, layout, plan, ref, table_unit(titles), fname)
+    try:
+        _read_rows(sub, grid, layout, plan, ref, table_unit(titles), fname)
+    except ReadError as exc:  # a damaged part met by the formula scan
+        sub.problems.append(Problem(exc.rule, fname, detail=str(exc)))
+        sub.value_columns = {f: [] for f in VALUE_FIELDS}
+        return sub
     if sub.accepted and not sub.value_count:
         sub.problems.append(
             Problem(
@@ -240,6 +247,16 @@ def parse_submission(
 
 _SKIP, _UNKNOWN, _FOREIGN, _UNIT, _DITTO_UNIT = "skip", "unknown", "foreign", "unit", "ditto_unit"
 _CANONICAL_RE2 = "^" + CANONICAL.pattern + "$"
+
+
+def _roman_rows(stts: list) -> list[int]:
+    """Indexes of section rows numbered I, II, III... (one regex pass over the joined column)."""
+    joined = "\n".join(
+        stts if set(map(type, stts)) == {str} else [v if type(v) is str else "" for v in stts]
+    )
+    if joined.count("\n") != len(stts) - 1:  # a cell with a line break: look row by row
+        return [i for i, v in enumerate(stts) if type(v) is str and _ROMAN.match(v.strip())]
+    return [joined.count("\n", 0, m.start()) for m in _ROMAN_LINE.finditer(joined)]
 
 
 def _raw_column(body: list[list], col: int) -> list:
@@ -294,7 +311,7 @@ def _read_rows(
         mask = pc.match_substring_regex(texts, _ROMAN.pattern).to_numpy(zero_copy_only=False)
         romans = np.flatnonzero(mask).tolist()
     else:
-        romans = [i for i, v in enumerate(stts) if type(v) is str and v and _ROMAN.match(v.strip())]
+        romans = _roman_rows(stts)
     matcher = _matcher(plan)
     keys = list(zip(codes, names, units, strict=True))
     memo = {
@@ -310,16 +327,20 @@ def _read_rows(
         )
         for k in set(keys)
     }
-    decided = list(map(memo.__getitem__, keys))
+    # rows that are plainly a target of the department, found without a per-row Python loop
+    found = {k: d[1] for k, d in memo.items() if d[0] is d[1] and d[1] is not None}
+    targets = list(map(found.get, keys))
     for i in romans:
-        decided[i] = (_SKIP, None)
-    matched: list[tuple[int, Target]] = [
-        (first + i, d[1]) for i, d in enumerate(decided) if d[0] is d[1] and d[1] is not None
-    ]
+        targets[i] = None
+    matched: list[tuple[int, Target]] = list(
+        zip(compress(range(first, first + len(keys)), targets), filter(None, targets), strict=True)
+    )
+    odd_keys = {k for k, d in memo.items() if d[0] is not _SKIP and d[0] is not d[1]}
+    skip = set(romans)
+    odd = [i for i, k in enumerate(keys) if k in odd_keys and i not in skip] if odd_keys else []
     extra = False
-    for i, (action, target) in enumerate(decided):
-        if action is _SKIP or action is target:
-            continue
+    for i in odd:
+        action, target = memo[keys[i]]
         r = first + i
         if action is _DITTO_UNIT:
             above = _text(_ditto_source(grid, r, cols["unit"], first))
@@ -348,24 +369,25 @@ def _read_rows(
         "estimate": f"{plan.year}-EST",
         "prev_year": str(plan.year - 1),
     }
+    rows = _MatchedRows(grid, matched)
     if len(matched) < ARROW_MIN_CELLS:
-        rows = _MatchedRows(grid, matched)
         for kind in VALUE_ROLES:
             if kind in cols:
                 _values_small(sub, grid, layout, rows, cols[kind], kind, period_for, fname)
         return
     rows_idx = [r for r, _ in matched]
-    codes_np = np.array([t.code for _, t in matched], dtype=object)
-    areas_np = np.array([t.area_code for _, t in matched], dtype=object)
+    codes_np = np.array(rows.codes, dtype=object)
+    areas_np = np.array(rows.areas, dtype=object)
     for kind in VALUE_ROLES:
         if kind not in cols:
             continue
         c = cols[kind]
         letter = col_letter(c)
-        all_rows = grid.rows
-        cells = [all_rows[r][c] if c < len(all_rows[r]) else "" for r in rows_idx]
+        cells = list(map(itemgetter(c), rows.cells))
         slow = [False] * len(cells)
-        if any(map(_maybe_uncalculated(grid), cells)):
+        # only a cell reading blank (or 0, where recalculation is asked) can hide a formula
+        suspect = _UNCALCULATED & set(cells)
+        if suspect and (suspect != {0} or grid.recalc_on_load):
             slow = [(r, c) in grid.formulas for r in rows_idx]
         if kind in layout.index_base_100:
             slow = [True] * len(cells)
@@ -394,41 +416,69 @@ class _MatchedRows:
     def __init__(self, grid: Grid, matched: list[tuple[int, Target]]):
         self.matched = matched
         rows, targets = zip(*matched, strict=True) if matched else ((), ())
+        self.rows = rows
         self.cells = list(map(grid.rows.__getitem__, rows))
-        self.numbers = list(map(str, map((1).__add__, rows)))
         self.codes = list(map(attrgetter("code"), targets))
         self.areas = list(map(attrgetter("area_code"), targets))
 
+    @cached_property
+    def numbers(self) -> list[str]:
+        """Excel row numbers as text, for cell references."""
+        return list(map(str, map((1).__add__, self.rows)))
+
 
 def _values_small(sub, grid, layout, rows: _MatchedRows, c, kind, period_for, fname) -> None:
-    """One value column of a typical form. A column of only typed numbers, or only canonical
-    Vietnamese number text, converts at once; otherwise cell by cell (``_values_by_cell``)."""
+    """One value column of a typical form, converted a column at a time when it holds only typed
+    numbers, or only Vietnamese number text proven canonical by one regex over the joined column
+    (no-value marks and blanks left out). Anything else goes cell by cell (``_values_by_cell``)."""
+    by_cell = (sub, grid, layout, rows.matched, c, kind, period_for, fname)
     if kind in layout.index_base_100 or not rows.matched:
-        return _values_by_cell(sub, grid, layout, rows.matched, c, kind, period_for, fname)
+        return _values_by_cell(*by_cell)
     cells = list(map(itemgetter(c), rows.cells))
     types = set(map(type, cells))
-    if types == {float} and not (0.0 in cells and grid.recalc_on_load):
+    picked = None  # all rows
+    if types == {float}:
+        if 0.0 in cells and grid.recalc_on_load:
+            return _values_by_cell(*by_cell)
         values = cells
         texts = [str(int(v)) if v.is_integer() else str(v) for v in cells]
     elif types == {str}:
         texts = list(map(str.strip, cells))
+        if not NO_VALUE_MARKS.isdisjoint(texts):
+            blank = [r for r, t in zip(rows.rows, texts, strict=True) if not t]
+            if any((r, c) in grid.formulas for r in blank):
+                return _values_by_cell(*by_cell)
+            keep = [t not in NO_VALUE_MARKS for t in texts]
+            picked = list(compress(range(len(texts)), keep))
+            texts = list(compress(texts, keep))
+            if not texts:
+                return None
         joined = _SEP.join(texts)
-        if not NO_VALUE_MARKS.isdisjoint(texts) or not _ALL_CANONICAL.fullmatch(joined):
-            return _values_by_cell(sub, grid, layout, rows.matched, c, kind, period_for, fname)
+        if not _ALL_CANONICAL.fullmatch(joined):
+            return _values_by_cell(*by_cell)
         values = list(map(float, joined.replace(".", "").replace(",", ".").split(_SEP)))
     else:
-        return _values_by_cell(sub, grid, layout, rows.matched, c, kind, period_for, fname)
+        return _values_by_cell(*by_cell)
     n = len(values)
+    prefix = f"{grid.sheet}!{col_letter(c)}"
+    if picked is None:
+        codes, areas, numbers = rows.codes, rows.areas, rows.numbers
+    else:
+        codes, areas, numbers = (
+            list(map(column.__getitem__, picked))
+            for column in (rows.codes, rows.areas, rows.numbers)
+        )
     sub.extend_values(
-        target_code=rows.codes,
-        area_code=rows.areas,
+        target_code=codes,
+        area_code=areas,
         period_code=[period_for[kind]] * n,
         value_kind=[kind] * n,
         value=values,
         raw_text=texts,
         sheet=[grid.sheet] * n,
-        cell=list(map(f"{grid.sheet}!{col_letter(c)}".__add__, rows.numbers)),
+        cell=list(map(prefix.__add__, numbers)),
     )
+    return None
 
 
 def _values_by_cell(sub, grid, layout, matched, c, kind, period_for, fname) -> None:
@@ -598,6 +648,9 @@ def _ditto_source(grid: Grid, r: int, c: int, first_row: int):
         if _text(v) and not is_ditto(_text(v)):
             return v
     return None
+
+
+_UNCALCULATED = frozenset({"", None, 0})  # 0 also matches 0.0 (and False)
 
 
 def _maybe_uncalculated(grid: Grid):
