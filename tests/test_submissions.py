@@ -148,16 +148,21 @@ def test_formula_without_saved_value_openpyxl(tmp_path):
     )
 
 
-def test_formula_saved_as_zero_by_xlsxwriter(tmp_path):
-    path = tmp_path / "xw.xlsx"
+def _xlsxwriter_form_with_formula(path: Path, saved_value=0) -> Path:
+    """A one-row Biểu whose E4 holds '=D4*0.7', written by xlsxwriter (which always asks Excel to
+    recalculate on opening) with ``saved_value`` as the formula's stored result."""
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Biểu")
     ws.write_row(0, 0, ["Báo cáo 9 tháng năm 2024"])
     ws.write_row(2, 0, ["STT", "Chỉ tiêu", "ĐVT", "TH năm trước", "TH kỳ báo cáo", "Ước TH cả năm"])
     ws.write_row(3, 0, ["1", "Giải quyết việc làm", "lao động", 8870])
-    ws.write_formula(3, 4, "=D4*0.7")
+    ws.write_formula(3, 4, "=D4*0.7", None, saved_value)
     wb.close()
-    p = _only_error(_parse(path))
+    return path
+
+
+def test_formula_saved_as_zero_by_xlsxwriter(tmp_path):
+    p = _only_error(_parse(_xlsxwriter_form_with_formula(tmp_path / "xw.xlsx")))
     assert (p.rule, p.cell) == ("formula_without_value", "Biểu!E4")
 
 
@@ -175,14 +180,7 @@ def _rewrite_part(path: Path, part: str, edit) -> None:
 def test_formula_saved_with_its_value_reads_as_that_value(tmp_path, asks_recalculation):
     # as Excel saves it (the formula and its value, no request to recalculate), or as a program
     # that computed the value itself saves it with xlsxwriter (which always asks)
-    path = tmp_path / "excel.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Biểu")
-    ws.write_row(0, 0, ["Báo cáo 9 tháng năm 2024"])
-    ws.write_row(2, 0, ["STT", "Chỉ tiêu", "ĐVT", "TH năm trước", "TH kỳ báo cáo", "Ước TH cả năm"])
-    ws.write_row(3, 0, ["1", "Giải quyết việc làm", "lao động", 8870])
-    ws.write_formula(3, 4, "=D4*0.7", None, 6209)
-    wb.close()
+    path = _xlsxwriter_form_with_formula(tmp_path / "excel.xlsx", saved_value=6209)
     if not asks_recalculation:
         _rewrite_part(path, "xl/workbook.xml", lambda x: x.replace(b' fullCalcOnLoad="1"', b""))
     sub = _parse(path)

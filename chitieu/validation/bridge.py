@@ -78,12 +78,12 @@ def _suite(name: str):
     )
 
 
-# COMPLETE gives every failing row_id; the pandas query string GX would also build is not needed.
+# COMPLETE gives every failing row_id (and Data Docs a sample of failing values); the pandas
+# query string GX would also build for each failure is not needed (measured 9 % of the time).
 RESULT_FORMAT = {
     "result_format": "COMPLETE",
     "unexpected_index_column_names": ["row_id"],
     "return_unexpected_index_query": False,
-    "partial_unexpected_count": 0,
 }
 
 
