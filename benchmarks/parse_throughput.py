@@ -70,7 +70,9 @@ def main() -> None:
         for rows, repeat, blank_every in ((args.rows, 3, 0), (60, 30, 0), (60, 30, 10)):
             path = Path(tmp) / f"form-{rows}-{blank_every}.xlsx"
             write_form(path, rows, plan, blank_every)
-            label = f"{rows:>7} rows" + (f", 1 estimate in {blank_every} blank" if blank_every else "")
+            label = f"{rows:>7} rows" + (
+                f", 1 estimate in {blank_every} blank" if blank_every else ""
+            )
             label = f"{label:<33}"
 
             def raw(path=path):
