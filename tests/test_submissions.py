@@ -425,3 +425,31 @@ def test_section_rows_found_by_roman_numeral_even_with_line_breaks():
 
     assert _roman_rows(["I", "1", " II. ", 3.0, "IIIa", "IV"]) == [0, 2, 5]
     assert _roman_rows(["I", "1\n2", " II. ", "x"]) == [0, 2]
+
+
+def test_hidden_sheets_are_not_read(tmp_path):
+    # an old copy of the form hidden in front of the real one must not be parsed
+    path = tmp_path / "an.xlsx"
+    wb = Workbook()
+    old = wb.active
+    old.title = "Biểu"
+    old.append(["Báo cáo 6 tháng năm 2024"])
+    old.append([])
+    old.append(["STT", "Chỉ tiêu", "ĐVT", "TH năm trước", "TH kỳ báo cáo", "Ước TH cả năm"])
+    old.append(["1", "Giải quyết việc làm", "lao động", 8870, 1, 2])
+    old.sheet_state = "hidden"
+    new = wb.create_sheet("Biểu (2)")
+    new.append(["Báo cáo 9 tháng năm 2024"])
+    new.append([])
+    new.append(["STT", "Chỉ tiêu", "ĐVT", "TH năm trước", "TH kỳ báo cáo", "Ước TH cả năm"])
+    new.append(["1", "Giải quyết việc làm", "lao động", 8870, 6100, 8900])
+    wb.active = 1
+    wb.save(path)
+    sub = _parse(path)
+    assert sub.accepted, sub.problems
+    assert sub.period_code == "2024-9M"
+    assert sorted((v.cell, v.value) for v in sub.values) == [
+        ("Biểu (2)!D4", 8870.0),
+        ("Biểu (2)!E4", 6100.0),
+        ("Biểu (2)!F4", 8900.0),
+    ]

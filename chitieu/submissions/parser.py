@@ -297,9 +297,6 @@ def _read_rows(
     fname: str,
 ) -> None:
     """Classify rows once per distinct label, then convert whole value columns at once (pyarrow)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     cols, first, sheet = layout.columns, layout.first_data_row, grid.sheet
     body = grid.rows[first:]
     codes = _raw_column(body, cols.get("code", -1))
@@ -307,6 +304,9 @@ def _read_rows(
     units = _raw_column(body, cols.get("unit", -1))
     stts = _raw_column(body, cols.get("stt", -1))
     if len(body) >= ARROW_MIN_CELLS:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         texts = pc.utf8_trim_whitespace(pa.array([v if type(v) is str else "" for v in stts]))
         mask = pc.match_substring_regex(texts, _ROMAN.pattern).to_numpy(zero_copy_only=False)
         romans = np.flatnonzero(mask).tolist()

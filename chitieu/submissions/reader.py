@@ -266,6 +266,8 @@ def open_workbook(path: str | Path, content: bytes | None = None) -> Workbook:
     package = Package(zf, content, path.name) if zf else None
     grids, metadata = {}, {}
     for index, meta in enumerate(book.sheets_metadata):
+        if meta.name != META_SHEET and str(meta.visible).lower().endswith("hidden"):
+            continue
         sheet = book.get_sheet_by_index(index)
         data = sheet.to_python(skip_empty_area=False)
         if meta.name == META_SHEET:
@@ -274,8 +276,6 @@ def open_workbook(path: str | Path, content: bytes | None = None) -> Workbook:
                 for r in data
                 if len(r) >= 2 and str(r[0]).strip()
             }
-            continue
-        if str(meta.visible).lower().endswith("hidden"):
             continue
         grids[meta.name] = Grid(meta.name, data, list(sheet.merged_cell_ranges or []), package)
     return Workbook(path, grids, metadata)
