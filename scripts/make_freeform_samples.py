@@ -14,6 +14,14 @@ from chitieu.resources import DEFAULT_INBOX_DIR
 INBOX = Path(DEFAULT_INBOX_DIR)
 
 
+def _fill(ws, rows: list[list], first_row: int) -> None:
+    """Rows from ``first_row`` on; None leaves a cell untouched (empty, or the merged range's)."""
+    for r, vals in enumerate(rows, first_row):
+        for c, v in enumerate(vals, 1):
+            if v is not None:
+                ws.cell(r, c, v)
+
+
 def labour() -> None:
     wb = Workbook()
     ws = wb.active
@@ -46,10 +54,8 @@ def labour() -> None:
         ["2", "Số người có thẻ BHYT được hỗ trợ", "người", "1.200", None, "950"],
         [None, "Ghi chú: số liệu ước tính đến 30/9/2024"],
     ]
-    for r, vals in enumerate(rows, 7):
-        for c, v in enumerate(vals, 1):
-            if v is not None:
-                ws.cell(r, c, v)
+    _fill(ws, rows, 7)
+    for r in range(7, 7 + len(rows)):
         ws.cell(r, 8, f'=IFERROR(F{r}/E{r}*100,"")')
     wb.save(INBOX / "sldtbxh" / "bao-cao-9-thang-2024.xlsx")
 
@@ -103,10 +109,7 @@ def health() -> None:
         ],
         ["5", "Tỷ lệ trạm y tế xã được xây dựng kiên cố", "%", 100, 100, 100],
     ]
-    for r, vals in enumerate(data, 8):
-        for c, v in enumerate(vals, 1):
-            if v is not None:
-                ws.cell(r, c, v)
+    _fill(ws, data, 8)
     wb.save(INBOX / "syt" / "Bieu-YT-nam-2024.xlsx")
 
 

@@ -303,15 +303,7 @@ def _read_rows(
     names = _raw_column(body, cols["name"])
     units = _raw_column(body, cols.get("unit", -1))
     stts = _raw_column(body, cols.get("stt", -1))
-    if len(body) >= ARROW_MIN_CELLS:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        texts = pc.utf8_trim_whitespace(pa.array([v if type(v) is str else "" for v in stts]))
-        mask = pc.match_substring_regex(texts, _ROMAN.pattern).to_numpy(zero_copy_only=False)
-        romans = np.flatnonzero(mask).tolist()
-    else:
-        romans = _roman_rows(stts)
+    romans = _roman_rows(stts)
     matcher = _matcher(plan)
     keys = list(zip(codes, names, units, strict=True))
     memo = {
@@ -375,7 +367,7 @@ def _read_rows(
             if kind in cols:
                 _values_small(sub, grid, layout, rows, cols[kind], kind, period_for, fname)
         return
-    rows_idx = [r for r, _ in matched]
+    rows_idx = list(rows.rows)
     codes_np = np.array(rows.codes, dtype=object)
     areas_np = np.array(rows.areas, dtype=object)
     for kind in VALUE_ROLES:
@@ -650,25 +642,23 @@ def _ditto_source(grid: Grid, r: int, c: int, first_row: int):
     return None
 
 
-_UNCALCULATED = frozenset({"", None, 0})  # 0 also matches 0.0 (and False)
+# Pre-check for a whole column: can any cell be an uncalculated formula? (0 also matches 0.0 and
+# False; the exact per-cell test is _reads_uncalculated.)
+_UNCALCULATED = frozenset({"", None, 0})
 
 
-def _maybe_uncalculated(grid: Grid):
+def _reads_uncalculated(grid: Grid, v) -> bool:
     """What an uncalculated formula reads as: blank, or 0 in a workbook that asks to be
     recalculated on opening (xlsxwriter and openpyxl save formulas so). A formula saved with
     another value reads as that value, and only cells reading like this need the formula scan."""
-
-    def check(v) -> bool:
-        return v is None or v == "" or (type(v) in (int, float) and v == 0 and grid.recalc_on_load)
-
-    return check
+    return v is None or v == "" or (type(v) in (int, float) and v == 0 and grid.recalc_on_load)
 
 
 def _slow_cell(sub, grid, layout, target, r, c, kind, period_for, fname) -> None:
     """Everything the fast path does not cover: formulas, ditto marks, '%' suffixes, bad text."""
     ref_ = cell_ref(grid.sheet, r, c)
     raw = grid.value(r, c)
-    if (r, c) in grid.formulas and _maybe_uncalculated(grid)(raw):
+    if (r, c) in grid.formulas and _reads_uncalculated(grid, raw):
         sub.problems.append(
             Problem(
                 "formula_without_value",

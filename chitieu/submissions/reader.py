@@ -115,11 +115,11 @@ class Package:
         return parts
 
     @cached_property
-    def _parts_with_formulas(self) -> list[str]:
-        """Worksheet parts whose XML holds a formula: every formula element ends '</f>', or
-        shares one that does (a shared formula's master holds the text)."""
-        parts = [n for n in self.zf.NameToInfo if _WORKSHEET.fullmatch(n)]
-        return [n for n in parts if b"f>" in self.read(n)]
+    def _parts_with_formulas(self) -> dict[str, bytes]:
+        """Worksheet parts whose XML holds a formula, with their bytes: every formula element
+        ends '</f>', or shares one that does (a shared formula's master holds the text)."""
+        parts = ((n, self.read(n)) for n in self.zf.NameToInfo if _WORKSHEET.fullmatch(n))
+        return {n: xml for n, xml in parts if b"f>" in xml}
 
     def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
         """(row, col) of the cells holding a formula in ``sheet``'s XML part."""
@@ -129,7 +129,7 @@ class Package:
         if name not in self._parts_with_formulas:
             return set()
         cells = set()
-        for _, elem in ElementTree.iterparse(io.BytesIO(self.read(name))):
+        for _, elem in ElementTree.iterparse(io.BytesIO(self._parts_with_formulas[name])):
             if elem.tag == f"{_NS}c" and elem.find(f"{_NS}f") is not None:
                 m = _CELL.match(elem.get("r", ""))
                 if m:
