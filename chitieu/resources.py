@@ -65,7 +65,8 @@ class InputsResource(dg.ConfigurableResource):
 
 
 class StatisticsResource(dg.ConfigurableResource):
-    """National statistics access: ``offline`` replays bundled recordings, ``live`` calls the APIs."""
+    """National statistics access: ``offline`` replays bundled recordings, ``live`` calls the APIs
+    within the limits below (see docs/statistics.md, "Limits")."""
 
     mode: str = "offline"
     config_path: str = DEFAULT_STATS_CONFIG
@@ -76,17 +77,38 @@ class StatisticsResource(dg.ConfigurableResource):
     retries: int = 4
     backoff_factor: float = 1.0
     timeout_seconds: float = 30.0
+    request_deadline_seconds: float = 120.0
+    source_deadline_seconds: float = 900.0
+    max_retry_after_seconds: float = 60.0
+    max_calls: int = 30
+    time_window_seconds: float = 10.0
+    stale_days: int = 7
 
     def load_config(self) -> dict:
         from sources.statistics.mapping import load_config
 
         return load_config(self.config_path)
 
+    def limits(self):
+        from sources.statistics.limits import Limits
+
+        return Limits(
+            retries=self.retries,
+            backoff_factor=self.backoff_factor,
+            timeout=self.timeout_seconds,
+            request_deadline=self.request_deadline_seconds,
+            source_deadline=self.source_deadline_seconds,
+            max_retry_after=self.max_retry_after_seconds,
+            max_calls=self.max_calls,
+            time_window=self.time_window_seconds,
+        )
+
     def transport(self):
+        """A new transport; a live one starts its source deadline now."""
         from sources.statistics.http import LiveTransport, RecordedTransport
 
         if self.mode == "live":
-            return LiveTransport(self.retries, self.backoff_factor, self.timeout_seconds)
+            return LiveTransport(self.limits())
         if self.mode == "offline":
             return RecordedTransport(self.recorded_dir)
         raise ValueError(f"CHITIEU_STATS_MODE must be offline or live, not {self.mode!r}")

@@ -14,6 +14,7 @@ from assets import (
     plans,
     publish,
     reference,
+    source_loads,
     statistics,
     submissions,
 )
@@ -32,6 +33,7 @@ ASSET_MODULES = (
     plans,
     manual,
     statistics,
+    source_loads,
     submissions,
     observations,
     marts,

@@ -38,6 +38,14 @@ ENV_SETTINGS = {
         "pxweb_base_url": "CHITIEU_PXWEB_BASE_URL",
         "worldbank_base_url": "CHITIEU_WORLDBANK_BASE_URL",
         "ttl_minutes": "CHITIEU_STATS_TTL_MINUTES",
+        "retries": "CHITIEU_STATS_RETRIES",
+        "timeout_seconds": "CHITIEU_STATS_TIMEOUT_SECONDS",
+        "request_deadline_seconds": "CHITIEU_STATS_REQUEST_DEADLINE_SECONDS",
+        "source_deadline_seconds": "CHITIEU_STATS_SOURCE_DEADLINE_SECONDS",
+        "max_retry_after_seconds": "CHITIEU_STATS_MAX_RETRY_AFTER_SECONDS",
+        "max_calls": "CHITIEU_STATS_MAX_CALLS",
+        "time_window_seconds": "CHITIEU_STATS_TIME_WINDOW_SECONDS",
+        "stale_days": "CHITIEU_STATS_STALE_DAYS",
     },
 }
 
@@ -51,15 +59,29 @@ RESOURCE_CLASSES = {
 }
 
 
-INT_FIELDS = {"ttl_minutes"}
+INT_FIELDS = {"ttl_minutes", "retries", "max_calls", "stale_days"}
+# Dagster's EnvVar carries only strings and ints, so float settings are read when the code
+# location loads (still never at import time).
+FLOAT_FIELDS = {
+    "timeout_seconds",
+    "request_deadline_seconds",
+    "source_deadline_seconds",
+    "max_retry_after_seconds",
+    "time_window_seconds",
+}
+
+
+def _env_value(field: str, var: str):
+    if field in FLOAT_FIELDS:
+        try:
+            return float(os.environ[var])
+        except ValueError as exc:
+            raise ValueError(f"{var} must be a number of seconds, not {os.environ[var]!r}") from exc
+    return dg.EnvVar.int(var) if field in INT_FIELDS else dg.EnvVar(var)
 
 
 def _from_env(fields: dict[str, str]) -> dict:
-    return {
-        field: dg.EnvVar.int(var) if field in INT_FIELDS else dg.EnvVar(var)
-        for field, var in fields.items()
-        if os.environ.get(var)
-    }
+    return {field: _env_value(field, var) for field, var in fields.items() if os.environ.get(var)}
 
 
 def build_resources(overrides: dict[str, dict] | None = None) -> dict:

@@ -1,0 +1,64 @@
+"""Alerts about statistics sources: a rejected or stale table, or a moved table whose pin needs updating.
+
+Each alert key names the source and its last success, so one outage gives one "rejected"
+alert and, if it lasts, one "stale" alert, not one per night.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from chitieu.alerts import Alert
+
+
+def _when(ts) -> str:
+    return f"{ts:%Y-%m-%d %H:%M} UTC" if ts is not None else "chưa bao giờ / never"
+
+
+def statistics_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
+    """One alert per rejected or stale statistics source and per moved table, from mart.source_loads."""
+    rows = con.execute(
+        """select source_name, last_status, is_stale, last_errors, last_success_at, days_since_success
+           from mart.source_loads
+           where source_kind = 'statistics' and (needs_attention or last_errors like 'table moved%')
+           order by source_name"""
+    ).fetchall()
+    alerts = []
+    for name, status, stale, errors, success, days in rows:
+        since = _when(success)
+        first = (errors or "").splitlines()[0] if errors else ""
+        if status == "rejected":
+            alerts.append(
+                Alert(
+                    key=f"statistics-rejected:{name}:{since}",
+                    title=f"[chitieu] Số liệu thống kê bị từ chối / Statistics rejected: {name}",
+                    body=(
+                        f"{name}: lần lấy số liệu gần nhất bị từ chối, giữ số liệu cũ (lần thành công gần nhất: {since}).\n"
+                        f"{name}: the latest retrieval was rejected; the previous rows are kept (last success: {since}).\n"
+                        f"{first}"
+                    ),
+                )
+            )
+        if stale:
+            alerts.append(
+                Alert(
+                    key=f"statistics-stale:{name}:{since}",
+                    title=f"[chitieu] Số liệu thống kê đã cũ / Statistics stale: {name}",
+                    body=(
+                        f"{name}: không lấy được số liệu mới từ {since} ({days if days is not None else '—'} ngày).\n"
+                        f"{name}: no successful retrieval since {since} ({days if days is not None else '—'} days)."
+                    ),
+                )
+            )
+        if status != "rejected" and first.startswith("table moved"):
+            alerts.append(
+                Alert(
+                    key=f"statistics-moved:{name}:{first}",
+                    title=f"[chitieu] Bảng thống kê đã đổi mã / Statistics table moved: {name}",
+                    body=(
+                        f"{name}: bảng đã đổi mã; cần cập nhật table_id trong sources/statistics/config.yaml.\n"
+                        f"{first}"
+                    ),
+                )
+            )
+    return alerts
