@@ -147,6 +147,8 @@ class LiveTransport:
                 retry_after = parse_retry_after(raw_retry)
                 if raw_retry and retry_after is None:
                     problem += f"; unreadable Retry-After {raw_retry!r} ignored"
+            if self.clock() >= deadline:
+                raise FetchError(f"{what}: {problem}; stopped at {which} after {_attempts(attempts)}")
             if attempts > lim.retries:
                 raise FetchError(f"{what}: {problem} after {_attempts(attempts)}")
             wait = lim.backoff_factor * 2 ** (attempts - 1)
@@ -172,7 +174,7 @@ class LiveTransport:
                 stream=True,
             )
         except requests.exceptions.Timeout as exc:
-            raise _Transient(f"timed out (no answer within {timeout:g} s)") from exc
+            raise _Transient(f"timed out (no answer within {timeout:.3g} s)") from exc
         except requests.exceptions.RequestException as exc:
             raise _Transient(f"connection failed ({type(exc).__name__})") from exc
         parts = []
