@@ -49,6 +49,15 @@ def test_offline_group_1_takes_official_figures(resources):
         ("12", "2023", 487.4, "official"),
         ("12", "2024", 495.7, "preliminary"),
     ]
+    # the office's "Ước tính 2024" / "Sơ bộ 2024" status reaches the attainment inputs
+    assert _q(
+        resources,
+        "select target_code, estimate_period, estimate_data_status, estimate_source_kind from core.attainment_inputs "
+        "where target_code in ('grdp_growth', 'grdp_per_capita') order by 1",
+    ) == [
+        ("grdp_growth", "2024-EST", "estimated", "statistics"),
+        ("grdp_per_capita", "2024-EST", "estimated", "statistics"),
+    ]
     modes = _q(resources, "select distinct mode from raw.http_responses")
     assert modes == [("recorded",)]
 
