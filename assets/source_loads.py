@@ -18,7 +18,9 @@ from chitieu.source_alerts import statistics_alerts
         ["raw", "manual_observations"],
     ],
 )
-def source_loads(warehouse: WarehouseResource, statistics: StatisticsResource) -> dg.MaterializeResult:
+def source_loads(
+    warehouse: WarehouseResource, statistics: StatisticsResource
+) -> dg.MaterializeResult:
     """Per source, the latest attempt, the last successful retrieval, failures since, and whether it
     is rejected or stale (statistics older than ``CHITIEU_STATS_STALE_DAYS``)."""
     with warehouse.get_connection() as con, wh.transaction(con):

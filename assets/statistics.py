@@ -26,7 +26,14 @@ def _quote(text: str) -> str:
 def _load_row(context, unit: str, result: UnitResult, rows: int, notes: list[str], now) -> dict:
     url = result.answers[-1].url if result.answers else ""
     row = source_load_row(
-        context.run_id, "statistics", unit, url, "", rows, [result.problem] if result.problem else [], now
+        context.run_id,
+        "statistics",
+        unit,
+        url,
+        "",
+        rows,
+        [result.problem] if result.problem else [],
+        now,
     )
     if result.problem is None and rows == 0:
         row["status"] = "no_data"
@@ -94,7 +101,7 @@ def pxweb_observations(
             fetched.append((unit, result))
         with wh.transaction(con):
             store_answers(con, "pxweb", base, fetched, context.run_id)
-            for unit, result in fetched:
+            for _unit, result in fetched:
                 if result.problem or not result.value.rows:
                     continue
                 frame = pd.DataFrame(result.value.rows).assign(
@@ -172,7 +179,9 @@ def worldbank_observations(
             unit = f"worldbank:{ind['code']}"
 
             def fetch(transport, code=ind["code"]):
-                return WorldBankClient(base, transport).indicator(cfg["country"], code, cfg.get("date"))
+                return WorldBankClient(base, transport).indicator(
+                    cfg["country"], code, cfg.get("date")
+                )
 
             result = fetch_unit(fetch, inner, cached.get(unit))
             values = result.value or []
@@ -182,7 +191,12 @@ def worldbank_observations(
             if values:
                 retrieved = min(a.retrieved_at for a in result.answers)
                 frames.append(
-                    (ind["code"], _indicator_frame(ind, values, result.answers[-1].url, retrieved, context.run_id))
+                    (
+                        ind["code"],
+                        _indicator_frame(
+                            ind, values, result.answers[-1].url, retrieved, context.run_id
+                        ),
+                    )
                 )
         with wh.transaction(con):
             store_answers(con, "worldbank", base, fetched, context.run_id)

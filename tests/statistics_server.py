@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
-
-import json
 
 import yaml
 from pytest_httpserver import HTTPServer

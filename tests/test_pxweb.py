@@ -26,9 +26,7 @@ def live(**kw) -> LiveTransport:
 @pytest.fixture
 def client(httpserver):
     serve_recordings(httpserver)
-    return PxWebClient(
-        base_urls(httpserver)[0], live(retries=2)
-    )
+    return PxWebClient(base_urls(httpserver)[0], live(retries=2))
 
 
 def _rows(result):
@@ -128,9 +126,7 @@ def test_429_then_success_is_retried(httpserver):
     httpserver.expect_request(path).respond_with_data(
         (RECORDED / "pxweb/list_tai_khoan_quoc_gia.json").read_bytes()
     )
-    client = PxWebClient(
-        httpserver.url_for("/api/v1"), live(retries=2)
-    )
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=2))
     assert len(client.list_tables(FOLDER)) == 5
     assert len(data_requests(httpserver)) == 2
 
@@ -140,12 +136,13 @@ def test_persistent_error_fails_clearly_after_retries(httpserver, status):
     httpserver.expect_request("/api/v1/vi/Tài khoản quốc gia/").respond_with_data(
         "no", status=status
     )
-    client = PxWebClient(
-        httpserver.url_for("/api/v1"), live(retries=2)
-    )
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=2))
     with pytest.raises(FetchError) as err:
         client.list_tables(FOLDER)
-    assert str(err.value) == f"GET {httpserver.url_for('/api/v1')}/vi/Tài khoản quốc gia/: HTTP {status} (no) after 3 attempts"
+    assert (
+        str(err.value)
+        == f"GET {httpserver.url_for('/api/v1')}/vi/Tài khoản quốc gia/: HTTP {status} (no) after 3 attempts"
+    )
     assert len(data_requests(httpserver)) == 3
 
 
@@ -164,9 +161,7 @@ def test_timeout_fails_clearly_after_retries(httpserver):
         return Response("[]")
 
     httpserver.expect_request("/api/v1/vi/Tài khoản quốc gia/").respond_with_handler(slow)
-    client = PxWebClient(
-        httpserver.url_for("/api/v1"), live(retries=1, timeout=0.2)
-    )
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=1, timeout=0.2))
     with pytest.raises(FetchError, match=r"timed out \(no answer within 0.2 s\) after 2 attempts"):
         client.list_tables(FOLDER)
 
@@ -210,7 +205,9 @@ def test_px_file_with_vietnamese_text_and_missing_symbols():
     ).encode() + b"\x00"
     table = parse_px(content)
     assert table.unit == "Nghìn người"
-    assert [(c.coords["Địa phương"][1], c.coords["Năm"][1], c.value, c.status) for c in table.cells] == [
+    assert [
+        (c.coords["Địa phương"][1], c.coords["Năm"][1], c.value, c.status) for c in table.cells
+    ] == [
         ("CẢ NƯỚC", "2023", 100300.5, None),
         ("CẢ NƯỚC", "Sơ bộ 2024", 101112.7, None),
         ("Lai Châu", "2023", 487.4, None),

@@ -114,12 +114,16 @@ def _broken_midway(request):
     return Response(body(), content_type="application/json", headers={"Content-Length": "500"})
 
 
-def test_crash_cases_cost_only_their_table_and_keep_the_old_rows(stats, httpserver, offline_warehouse):
+def test_crash_cases_cost_only_their_table_and_keep_the_old_rows(
+    stats, httpserver, offline_warehouse
+):
     """World Bank "no data", a non-numeric Retry-After, a connection closed mid-body and a
     JSON-stat 2 answer in one night: the run succeeds, healthy tables load, broken ones keep
     yesterday's rows, the marts are built, and each broken table raises one alert."""
     before = _q(stats, OBS)
-    wb_before = _q(stats, "select year, value, run_id from raw.worldbank_observations order by year")
+    wb_before = _q(
+        stats, "select year, value, run_id from raw.worldbank_observations order by year"
+    )
     httpserver.expect_request(WB).respond_with_data(
         json.dumps([{"page": 1, "pages": 0, "per_page": 100, "total": 0}, None])
     )
@@ -143,12 +147,24 @@ def test_crash_cases_cost_only_their_table_and_keep_the_old_rows(stats, httpserv
     after = _q(stats, OBS)
     kept = [r for r in before if r[0] in ("grdp_structure", "population")]
     assert kept and kept == [r for r in after if r[0] in ("grdp_structure", "population")]
-    assert [r[2:4] for r in after if r[0] == "grdp_per_capita"] == [("2023", 47.6), ("2024-EST", 55.1)]
-    assert _q(stats, "select year, value, run_id from raw.worldbank_observations order by year") == wb_before
-    errors = dict(
-        _q(stats, "select source_name, last_errors from mart.source_loads where last_status = 'rejected'")
+    assert [r[2:4] for r in after if r[0] == "grdp_per_capita"] == [
+        ("2023", 47.6),
+        ("2024-EST", 55.1),
+    ]
+    assert (
+        _q(stats, "select year, value, run_id from raw.worldbank_observations order by year")
+        == wb_before
     )
-    assert "HTTP 503 (busy); unreadable Retry-After 'after lunch' ignored after 2 attempts" in errors["pxweb:population"]
+    errors = dict(
+        _q(
+            stats,
+            "select source_name, last_errors from mart.source_loads where last_status = 'rejected'",
+        )
+    )
+    assert (
+        "HTTP 503 (busy); unreadable Retry-After 'after lunch' ignored after 2 attempts"
+        in errors["pxweb:population"]
+    )
     assert "connection broke while reading the answer" in errors["pxweb:grdp_structure"]
     # the marts were built with the new per-capita figure and the kept structure shares
     assert _q(
@@ -179,7 +195,9 @@ def test_a_bad_answer_is_not_replayed_after_the_server_recovers(stats, httpserve
 
     def meta(request):
         if state["down"]:
-            return Response("<html><body>Bảo trì / maintenance</body></html>", content_type="text/html")
+            return Response(
+                "<html><body>Bảo trì / maintenance</body></html>", content_type="text/html"
+            )
         return Response((RECORDED / "pxweb/meta_grdp_growth.json").read_bytes())
 
     httpserver.expect_request(f"{PX}/V03.07.px", method="GET").respond_with_handler(meta)
@@ -207,7 +225,9 @@ def test_offline_recordings_are_never_served_in_live_mode(stats, httpserver):
     serve_recordings(httpserver)
     assert _q(stats, "select distinct mode from raw.http_responses") == [("recorded",)]
     assert _run_stats(stats).success
-    assert len(data_requests(httpserver)) == 11, "every table and indicator asked of the live server"
+    assert len(data_requests(httpserver)) == 11, (
+        "every table and indicator asked of the live server"
+    )
     assert _q(
         stats,
         "select value from raw.pxweb_observations where table_key = 'grdp_per_capita' and period_code = '2024-EST'",
@@ -223,12 +243,16 @@ def test_cached_unit_from_another_base_url_is_not_used(stats, httpserver):
     px, _ = base_urls(httpserver)
     stats["statistics"] = _live(httpserver, pxweb_base_url=px.replace("localhost", "127.0.0.1"))
     assert _run_stats(stats).success
-    assert len(data_requests(httpserver)) == first + 10, "another base URL: the 10 PX-Web requests again"
+    assert len(data_requests(httpserver)) == first + 10, (
+        "another base URL: the 10 PX-Web requests again"
+    )
 
 
 def test_stale_statistics_raise_an_alert(stats, httpserver):
     httpserver.expect_request(f"{PX}/").respond_with_data("down", status=503)
-    httpserver.expect_request("/api/v1/vi/Dân số và lao động/").respond_with_data("down", status=503)
+    httpserver.expect_request("/api/v1/vi/Dân số và lao động/").respond_with_data(
+        "down", status=503
+    )
     serve_recordings(httpserver)
     with duckdb.connect(stats["warehouse"].path) as con:  # the offline load was three days ago
         con.execute("update raw.source_loads set loaded_at = loaded_at - interval 3 day")

@@ -40,7 +40,15 @@ def _client(server, **kw) -> PxWebClient:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("120", 120.0), ("0", 0.0), ("1.5", 1.5), ("soon", None), ("", None), (None, None), ("-4", 0.0)],
+    [
+        ("120", 120.0),
+        ("0", 0.0),
+        ("1.5", 1.5),
+        ("soon", None),
+        ("", None),
+        (None, None),
+        ("-4", 0.0),
+    ],
 )
 def test_retry_after_numbers_and_garbage(header, expected):
     assert parse_retry_after(header) == expected
@@ -73,7 +81,10 @@ def test_retry_after_longer_than_the_deadline_fails_at_once(httpserver):
         "busy", status=503, headers={"Retry-After": "3600"}
     )
     started = time.monotonic()
-    with pytest.raises(FetchError, match=r"HTTP 503 \(busy\) after 1 attempt; waiting 60 s more would pass the 5 s request deadline"):
+    with pytest.raises(
+        FetchError,
+        match=r"HTTP 503 \(busy\) after 1 attempt; waiting 60 s more would pass the 5 s request deadline",
+    ):
         _client(httpserver, retries=3, max_retry_after=60, request_deadline=5).list_tables(FOLDER)
     assert time.monotonic() - started < 1
 
@@ -83,7 +94,8 @@ def test_unreadable_retry_after_falls_back_to_backoff(httpserver):
         "busy", status=503, headers={"Retry-After": "later, maybe"}
     )
     with pytest.raises(
-        FetchError, match=r"HTTP 503 \(busy\); unreadable Retry-After 'later, maybe' ignored after 2 attempts"
+        FetchError,
+        match=r"HTTP 503 \(busy\); unreadable Retry-After 'later, maybe' ignored after 2 attempts",
     ):
         _client(httpserver, retries=1, backoff_factor=0.01).list_tables(FOLDER)
 
@@ -109,7 +121,9 @@ def test_trickling_server_is_stopped_by_the_request_deadline(threaded_server):
 
     threaded_server.expect_request(f"/api/v1/vi/{FOLDER}/").respond_with_handler(trickle)
     started = time.monotonic()
-    with pytest.raises(FetchError, match=r"answer still arriving at the deadline \(\d+ bytes read\)"):
+    with pytest.raises(
+        FetchError, match=r"answer still arriving at the deadline \(\d+ bytes read\)"
+    ):
         # each byte arrives well within the 1 s read timeout; only the 0.5 s deadline stops it
         _client(threaded_server, retries=3, timeout=1, request_deadline=0.5).list_tables(FOLDER)
     assert time.monotonic() - started < 1.2
@@ -140,7 +154,9 @@ def test_connection_broken_mid_body_is_retried_then_a_fetch_error(httpserver):
         return Response(body(), content_type="application/json", headers={"Content-Length": "500"})
 
     httpserver.expect_request(f"/api/v1/vi/{FOLDER}/").respond_with_handler(broken)
-    with pytest.raises(FetchError, match=r"connection broke while reading the answer .* after 2 attempts"):
+    with pytest.raises(
+        FetchError, match=r"connection broke while reading the answer .* after 2 attempts"
+    ):
         _client(httpserver, retries=1).list_tables(FOLDER)
     assert len(data_requests(httpserver)) == 2
 
@@ -199,14 +215,18 @@ def _serve_growth(server, meta_texts: list[str] | None, data: bytes) -> None:
     if meta_texts:
         meta["variables"][1]["values"] = [str(i) for i in range(len(meta_texts))]
         meta["variables"][1]["valueTexts"] = meta_texts
-    server.expect_request(GROWTH, method="GET").respond_with_data(json.dumps(meta, ensure_ascii=False))
+    server.expect_request(GROWTH, method="GET").respond_with_data(
+        json.dumps(meta, ensure_ascii=False)
+    )
     server.expect_request(GROWTH, method="POST").respond_with_data(data)
 
 
 def test_republished_table_with_shifted_codes_gets_the_right_years(httpserver):
     # the 2025 edition starts at 2009: code 13 is now 2022, 14 is 2023, 15 the 2024 estimate
     texts = [str(y) for y in range(2009, 2024)] + ["Ước tính 2024"]
-    _serve_growth(httpserver, texts, _growth_data({"14": "2023", "15": "Ước tính 2024"}, [-2.8, 9.1]))
+    _serve_growth(
+        httpserver, texts, _growth_data({"14": "2023", "15": "Ước tính 2024"}, [-2.8, 9.1])
+    )
     result = fetch_pxweb_table(_client(httpserver), SPECS["grdp_growth"])
     assert [(r["period_code"], r["value"], r["data_status"]) for r in result.rows] == [
         ("2023", -2.8, "official"),
@@ -227,13 +247,15 @@ def test_code_whose_label_disagrees_with_the_metadata_refuses_the_table(httpserv
 
 def test_cells_not_asked_for_refuse_the_table(httpserver):
     _serve_growth(httpserver, None, _growth_data({"12": "2022", "13": "2023"}, [5.6, -2.77]))
-    with pytest.raises(PxWebError, match=r"the answer has Năm '2022' \(code '12'\), which was not asked for"):
+    with pytest.raises(
+        PxWebError, match=r"the answer has Năm '2022' \(code '12'\), which was not asked for"
+    ):
         fetch_pxweb_table(_client(httpserver), SPECS["grdp_growth"])
 
 
 def test_unit_in_the_answer_must_match_the_config(httpserver):
     data = _growth_data({"13": "2023", "14": "Ước tính 2024"}, [1.0, 2.0])
-    data = data.replace("(%)".encode(), "(Tỷ đồng)".encode())
+    data = data.replace(b"(%)", "(Tỷ đồng)".encode())
     _serve_growth(httpserver, None, data)
     with pytest.raises(PxWebError, match=r"the answer's unit is 'Tỷ đồng', the config expects '%'"):
         fetch_pxweb_table(_client(httpserver), SPECS["grdp_growth"])
@@ -275,7 +297,9 @@ def test_pinned_table_wins_over_other_matches(httpserver):
 
 def test_single_moved_match_is_used_when_dimensions_and_unit_agree(httpserver):
     serve_recordings(httpserver)
-    result = fetch_pxweb_table(_client(httpserver), SPECS["grdp_growth"] | {"table_id": "V03.06.px"})
+    result = fetch_pxweb_table(
+        _client(httpserver), SPECS["grdp_growth"] | {"table_id": "V03.06.px"}
+    )
     assert result.moved and result.table_id == "V03.07.px"
     assert [r["value"] for r in result.rows] == [-2.77, 9.0]
 
@@ -283,9 +307,16 @@ def test_single_moved_match_is_used_when_dimensions_and_unit_agree(httpserver):
 def test_single_moved_match_with_other_dimensions_is_refused(httpserver):
     meta = _recorded("meta_grdp_growth.json")
     meta["variables"].append(
-        {"code": "Giá", "text": "Giá", "values": ["0", "1"], "valueTexts": ["Giá 2010", "Giá hiện hành"]}
+        {
+            "code": "Giá",
+            "text": "Giá",
+            "values": ["0", "1"],
+            "valueTexts": ["Giá 2010", "Giá hiện hành"],
+        }
     )
-    httpserver.expect_request(GROWTH, method="GET").respond_with_data(json.dumps(meta, ensure_ascii=False))
+    httpserver.expect_request(GROWTH, method="GET").respond_with_data(
+        json.dumps(meta, ensure_ascii=False)
+    )
     serve_recordings(httpserver)
     with pytest.raises(PxWebError, match=r"dimensions \['Giá'\] are not in the config"):
         fetch_pxweb_table(_client(httpserver), SPECS["grdp_growth"] | {"table_id": "V03.06.px"})
@@ -302,8 +333,15 @@ def test_jsonstat_2_dataset_is_parsed():
         "id": ["Địa phương", "Năm"],
         "size": [1, 2],
         "dimension": {
-            "Địa phương": {"category": {"index": ["    Lai Châu"], "label": {"    Lai Châu": "    Lai Châu"}}},
-            "Năm": {"category": {"index": {"13": 0, "14": 1}, "label": {"13": "2023", "14": "Ước tính 2024"}}},
+            "Địa phương": {
+                "category": {"index": ["    Lai Châu"], "label": {"    Lai Châu": "    Lai Châu"}}
+            },
+            "Năm": {
+                "category": {
+                    "index": {"13": 0, "14": 1},
+                    "label": {"13": "2023", "14": "Ước tính 2024"},
+                }
+            },
         },
         "value": [47.6, None],
         "status": {"1": "."},
@@ -350,9 +388,9 @@ def test_px_with_unknown_codepage_is_refused():
 
 def test_jsonstat_refused_with_400_is_asked_again_as_px(httpserver):
     path = "/api/v1/vi/Dân số và lao động/V02.01.px"
-    httpserver.expect_request(path, method="POST", json={"query": [], "response": {"format": "json-stat"}}).respond_with_data(
-        "format not supported", status=400
-    )
+    httpserver.expect_request(
+        path, method="POST", json={"query": [], "response": {"format": "json-stat"}}
+    ).respond_with_data("format not supported", status=400)
     httpserver.expect_request(path, method="POST").respond_with_data(
         (RECORDED / "pxweb/data_population.px").read_bytes()
     )

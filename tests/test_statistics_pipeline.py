@@ -91,7 +91,8 @@ def test_live_mode_against_local_server_then_cache_within_ttl(resources, httpser
     assert first == 12 and len(data_requests(httpserver)) == 11
     # each table keeps its own listing, metadata and data answers: 4 × 3 + 1
     assert _q(
-        resources, "select count(*), min(mode), count(distinct unit_key), bool_and(accepted) from raw.http_responses"
+        resources,
+        "select count(*), min(mode), count(distinct unit_key), bool_and(accepted) from raw.http_responses",
     ) == [(13, "live", 5, True)]
     assert run_nightly(resources).success
     assert len(httpserver.log) == first, "a rerun within the TTL must not fetch again"

@@ -148,7 +148,9 @@ class LiveTransport:
                 if raw_retry and retry_after is None:
                     problem += f"; unreadable Retry-After {raw_retry!r} ignored"
             if self.clock() >= deadline:
-                raise FetchError(f"{what}: {problem}; stopped at {which} after {_attempts(attempts)}")
+                raise FetchError(
+                    f"{what}: {problem}; stopped at {which} after {_attempts(attempts)}"
+                )
             if attempts > lim.retries:
                 raise FetchError(f"{what}: {problem} after {_attempts(attempts)}")
             wait = lim.backoff_factor * 2 ** (attempts - 1)

@@ -133,7 +133,9 @@ def _cells(ds: dict, ids: list, sizes: list, dims: dict) -> Table:
             try:
                 value = float(raw)
             except ValueError as exc:
-                raise JsonStatError(f"cell {i}: {raw!r} is neither a number nor a status symbol") from exc
+                raise JsonStatError(
+                    f"cell {i}: {raw!r} is neither a number nor a status symbol"
+                ) from exc
         cells.append(Cell(dict(zip(ids, combo, strict=True)), value, st))
     label = ds.get("label", "") or ""
     unit = units[0] if len(set(units)) == 1 else label_unit(label)

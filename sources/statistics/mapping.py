@@ -45,7 +45,9 @@ def _coord(cell: Cell, var: Variable, where: str) -> tuple[str, str]:
     for key, value in cell.coords.items():
         if fold(key) in (fold(var.code), fold(var.text)):
             return value
-    raise PxWebError(f"{where}: the answer has no dimension {var.text!r}; it has {list(cell.coords)}")
+    raise PxWebError(
+        f"{where}: the answer has no dimension {var.text!r}; it has {list(cell.coords)}"
+    )
 
 
 def _checked(cell: Cell, var: Variable, selected: list[str], where: str) -> tuple[str, str]:
@@ -123,7 +125,9 @@ def fetch_pxweb_table(client: PxWebClient, spec: dict) -> TableResult:
     url = client.answers[-1].url
     origin = client.answers[-1].origin()
     if table.unit is None and choice.moved:
-        raise PxWebError(f"{where}: moved table names no unit, cannot confirm {spec['unit']!r}{origin}")
+        raise PxWebError(
+            f"{where}: moved table names no unit, cannot confirm {spec['unit']!r}{origin}"
+        )
     if table.unit is not None and fold(table.unit) != fold(spec["unit"]):
         raise PxWebError(
             f"{where}: the answer's unit is {table.unit!r}, the config expects {spec['unit']!r}; refused{origin}"
@@ -134,7 +138,9 @@ def fetch_pxweb_table(client: PxWebClient, spec: dict) -> TableResult:
         year_code, year_text = _checked(cell, year_var, year_codes, where)
         parsed = year_label(year_text)
         if parsed is None:
-            raise PxWebError(f"{where}: year {year_text!r} in the answer is not a year label{origin}")
+            raise PxWebError(
+                f"{where}: year {year_text!r} in the answer is not a year label{origin}"
+            )
         target = spec.get("target_code")
         if series_var:
             s_code, _ = _checked(cell, series_var, selections[series_var.code], where)

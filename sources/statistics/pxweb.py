@@ -135,7 +135,11 @@ class PxWebClient:
             also = [e for e in tables if e.get("id") == pinned_id]
             raise PxWebError(
                 f"{folder}: no table title matches {title_pattern!r}"
-                + (f"; the pinned {pinned_id} is now titled {also[0].get('text')!r}" if also else "")
+                + (
+                    f"; the pinned {pinned_id} is now titled {also[0].get('text')!r}"
+                    if also
+                    else ""
+                )
                 + f"; tables in the folder: {_listed(tables)}"
             )
         raise PxWebError(
@@ -244,7 +248,9 @@ def parse_px(content: bytes) -> Table:
             try:
                 value, status = float(raw), None
             except ValueError as exc:
-                raise JsonStatError(f"cell {raw!r} is neither a number nor a status symbol") from exc
+                raise JsonStatError(
+                    f"cell {raw!r} is neither a number nor a status symbol"
+                ) from exc
         coords = {
             d: (codes.get(d, {}).get(str(v), str(v)), str(v))
             for d, v in zip(dims, rec[:-1], strict=True)
