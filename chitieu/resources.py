@@ -77,9 +77,9 @@ class StatisticsResource(dg.ConfigurableResource):
     retries: int = 4
     backoff_factor: float = 1.0
     timeout_seconds: float = 30.0
-    request_deadline_seconds: float = 120.0
-    source_deadline_seconds: float = 900.0
-    max_retry_after_seconds: float = 60.0
+    request_deadline_seconds: float = 60.0
+    source_deadline_seconds: float = 600.0
+    max_retry_after_seconds: float = 30.0
     max_calls: int = 30
     time_window_seconds: float = 10.0
     stale_days: int = 7

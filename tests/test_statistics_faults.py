@@ -274,3 +274,47 @@ def test_stale_statistics_raise_an_alert(stats, httpserver):
     titles = _alerts(httpserver)
     assert "[chitieu] Số liệu thống kê đã cũ / Statistics stale: pxweb:population" in titles
     assert "[chitieu] Số liệu thống kê bị từ chối / Statistics rejected: pxweb:population" in titles
+
+
+def test_moved_table_is_noted_and_a_refused_cached_answer_says_so(stats, httpserver, tmp_path):
+    config = (RECORDED.parent / "config.yaml").read_text(encoding="utf-8")
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(config.replace("table_id: V03.07.px", "table_id: V03.06.px"), encoding="utf-8")
+    serve_recordings(httpserver)
+    stats["statistics"] = _live(httpserver, config_path=str(moved))
+    assert _run_stats(stats).success
+    assert _q(
+        stats,
+        "select last_status, last_errors from mart.source_loads where source_name = 'pxweb:grdp_growth'",
+    ) == [
+        (
+            "accepted",
+            "table moved: pinned V03.06.px, used V03.07.px ('Tốc độ tăng tổng sản phẩm trên địa bàn theo giá "
+            "so sánh 2010 phân theo địa phương'), the only title match with the configured dimensions and "
+            "unit; update table_id in sources/statistics/config.yaml",
+        )
+    ]
+    assert _alerts(httpserver) == [
+        "[chitieu] Bảng thống kê đã đổi mã / Statistics table moved: pxweb:grdp_growth"
+    ]
+
+    # the config now expects another unit: the cached table is refused, fetched again, refused again
+    other_unit = tmp_path / "unit.yaml"
+    other_unit.write_text(
+        moved.read_text(encoding="utf-8").replace(
+            'target_code: grdp_growth\n      unit: "%"',
+            'target_code: grdp_growth\n      unit: "điểm"',
+        ),
+        encoding="utf-8",
+    )
+    stats["statistics"] = _live(httpserver, config_path=str(other_unit))
+    assert _run_stats(stats).success
+    errors = _q(
+        stats, "select last_errors from mart.source_loads where source_name = 'pxweb:grdp_growth'"
+    )[0][0]
+    assert errors.startswith(
+        "Tài khoản quốc gia/V03.07.px (pinned V03.06.px): the answer's unit is '%', the config expects 'điểm'; refused ["
+        "cached answers refused: Tài khoản quốc gia/V03.07.px (pinned V03.06.px): the answer's unit is '%', the config "
+        "expects 'điểm'; refused (answer served from cache, retrieved "
+    )
+    assert errors.endswith("; fetched again]")

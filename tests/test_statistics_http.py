@@ -409,3 +409,36 @@ def test_world_bank_empty_result_is_no_data(httpserver, records):
     client = WorldBankClient(httpserver.url_for("/v2"), live(retries=0))
     assert client.indicator("VNM", "NY.GDP.MKTP.KD.ZG") == []
     assert len(httpserver.log) == 1
+
+
+# --- units --------------------------------------------------------------------------------------
+
+
+def test_a_unit_is_served_whole_from_cache_or_fetched_whole(httpserver):
+    """A cached edition's metadata is never paired with a new edition's data: when the cached
+    unit lacks a request (here the config now asks from 2024), the whole table is fetched again."""
+    from sources.statistics.cache import UnitTransport, fetch_unit
+
+    _serve_growth(
+        httpserver, None, _growth_data({"13": "2023", "14": "Ước tính 2024"}, [-2.77, 9.0])
+    )
+    first = UnitTransport(live())
+    fetch_pxweb_table(PxWebClient(httpserver.url_for("/api/v1"), first), SPECS["grdp_growth"])
+    cached = {a.request_key: a for a in first.answers}
+
+    def fetch(spec):
+        return lambda t: fetch_pxweb_table(PxWebClient(httpserver.url_for("/api/v1"), t), spec)
+
+    httpserver.clear()
+    texts = [str(y) for y in range(2009, 2024)] + ["Ước tính 2024"]
+    _serve_growth(httpserver, texts, _growth_data({"15": "Ước tính 2024"}, [9.1]))
+    same = fetch_unit(fetch(SPECS["grdp_growth"]), live(), cached)
+    assert same.from_cache and [r["value"] for r in same.value.rows] == [-2.77, 9.0]
+    assert data_requests(httpserver) == []
+
+    later = fetch_unit(
+        fetch(SPECS["grdp_growth"] | {"year": {"dimension": "Năm", "from": 2024}}), live(), cached
+    )
+    assert not later.from_cache and later.note == "cached answers incomplete; fetched again"
+    assert [(r["period_code"], r["value"]) for r in later.value.rows] == [("2024-EST", 9.1)]
+    assert [r.method for r in data_requests(httpserver)] == ["GET", "GET", "POST"]

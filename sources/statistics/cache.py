@@ -91,8 +91,10 @@ def fetch_unit(fetch: Callable, inner, cached: dict[str, Answer] | None) -> Unit
         except CacheMiss:
             note = "cached answers incomplete; fetched again"
         except Exception as exc:  # noqa: BLE001 - a refused cached unit is fetched again
-            origin = t.answers[-1].origin() if t.answers else " (answer served from cache)"
-            note = f"cached answers refused: {describe(exc)}{origin}; fetched again"
+            reason = describe(exc)
+            if "served from cache" not in reason:
+                reason += t.answers[-1].origin() if t.answers else " (answer served from cache)"
+            note = f"cached answers refused: {reason}; fetched again"
     t = UnitTransport(inner)
     try:
         return UnitResult(fetch(t), t.answers, None, False, note)

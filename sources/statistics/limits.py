@@ -21,9 +21,9 @@ class Limits:
     retries: int = 4
     backoff_factor: float = 1.0
     timeout: float = 30.0
-    request_deadline: float = 120.0
-    source_deadline: float = 900.0
-    max_retry_after: float = 60.0
+    request_deadline: float = 60.0
+    source_deadline: float = 600.0
+    max_retry_after: float = 30.0
     max_calls: int = 30
     time_window: float = 10.0
 
