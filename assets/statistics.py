@@ -23,8 +23,10 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _load_row(context, unit: str, result: UnitResult, rows: int, notes: list[str], now) -> dict:
-    url = result.answers[-1].url if result.answers else ""
+def _load_row(
+    context, unit: str, base: str, result: UnitResult, rows: int, notes: list[str], now
+) -> dict:
+    url = result.answers[-1].url if result.answers else base
     row = source_load_row(
         context.run_id,
         "statistics",
@@ -97,7 +99,7 @@ def pxweb_observations(
                 moved.append(f"{spec['key']}: {choice.pinned_id} → {choice.table_id}")
             _log(context, unit, result, notes)
             rows = result.value.rows if result.value is not None else []
-            loads.append(_load_row(context, unit, result, len(rows), notes, now))
+            loads.append(_load_row(context, unit, base, result, len(rows), notes, now))
             fetched.append((unit, result))
         with wh.transaction(con):
             store_answers(con, "pxweb", base, fetched, context.run_id)
@@ -186,7 +188,7 @@ def worldbank_observations(
             result = fetch_unit(fetch, inner, cached.get(unit))
             values = result.value or []
             _log(context, unit, result, [])
-            loads.append(_load_row(context, unit, result, len(values), [], now))
+            loads.append(_load_row(context, unit, base, result, len(values), [], now))
             fetched.append((unit, result))
             if values:
                 retrieved = min(a.retrieved_at for a in result.answers)

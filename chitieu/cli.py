@@ -60,6 +60,10 @@ def _run(args: argparse.Namespace) -> int:
             else inputs.outbox_dir
         )
         print(rejected_submissions(con, outbox))
+        from chitieu.source_alerts import statistics_summary
+
+        if stats := statistics_summary(con):
+            print(stats)
     print(f"warehouse: {path}")
     publish = defs.resources["publish"]
     gx_dir = defs.resources["validation"].gx_dir

@@ -62,3 +62,29 @@ def statistics_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
                 )
             )
     return alerts
+
+
+def statistics_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """Lines for the run summary: statistics sources rejected or stale (empty when all loaded)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'mart' and table_name = 'source_loads'"
+    ).fetchall()[0][0]
+    if not exists:
+        return ""
+    rows = con.execute(
+        """select source_name, last_status, is_stale, last_success_at, last_errors from mart.source_loads
+           where source_kind = 'statistics' and needs_attention order by source_name"""
+    ).fetchall()
+    if not rows:
+        return ""
+    lines = [f"Số liệu thống kê giữ số cũ / Statistics kept their previous rows: {len(rows)}"]
+    for name, status, stale, success, errors in rows:
+        vi = ["bị từ chối"] * (status == "rejected") + ["đã cũ"] * bool(stale)
+        en = ["rejected"] * (status == "rejected") + ["stale"] * bool(stale)
+        state = f"{', '.join(vi)} / {', '.join(en)}"
+        first = (errors or "").splitlines()[0] if errors and status == "rejected" else ""
+        lines.append(
+            f"  - {name}: {state}; lần thành công gần nhất / last success {_when(success)}"
+            + (f"; {first}" if first else "")
+        )
+    return "\n".join(lines)

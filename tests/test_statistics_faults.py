@@ -318,3 +318,35 @@ def test_moved_table_is_noted_and_a_refused_cached_answer_says_so(stats, httpser
         "expects 'điểm'; refused (answer served from cache, retrieved "
     )
     assert errors.endswith("; fetched again]")
+
+
+def test_chitieu_run_exits_0_through_a_statistics_outage_and_says_so(
+    tmp_path, monkeypatch, capsys, httpserver
+):
+    from chitieu.cli import main
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    px, wb = base_urls(httpserver)  # nothing registered: every request gets HTTP 500
+    for var, value in {
+        "CHITIEU_STATS_MODE": "live",
+        "CHITIEU_PXWEB_BASE_URL": px,
+        "CHITIEU_WORLDBANK_BASE_URL": wb,
+        "CHITIEU_STATS_RETRIES": "0",
+        "CHITIEU_STATS_REQUEST_DEADLINE_SECONDS": "2.5",
+        "CHITIEU_PUBLISHED_WAREHOUSE": str(tmp_path / "published.duckdb"),
+        "CHITIEU_EXPORTS_DIR": str(tmp_path / "exports"),
+        "CHITIEU_REPORTS_DIR": str(tmp_path / "reports"),
+        "CHITIEU_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "CHITIEU_GX_DIR": str(tmp_path / "gx"),
+        "CHITIEU_ALERT_STATE": str(tmp_path / "alerts.sqlite"),
+    }.items():
+        monkeypatch.setenv(var, value)
+    assert main(["run", "--warehouse", str(tmp_path / "w.duckdb"), "--as-of", "2025-01-15"]) == 0
+    out = capsys.readouterr().out
+    assert "Số liệu thống kê giữ số cũ / Statistics kept their previous rows: 5" in out
+    assert (
+        f"  - pxweb:grdp_growth: bị từ chối, đã cũ / rejected, stale; lần thành công gần nhất / last success chưa bao giờ / never; "
+        f"GET {px}/vi/Tài khoản quốc gia/: HTTP 500 (No handler found for request"
+    ) in out
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from mart.target_attainment").fetchall() == [(50,)]

@@ -25,12 +25,13 @@ class CacheMiss(LookupError):
 
 
 class SharedGets:
-    """Within one run, an identical GET (a folder listing) is asked of the server once."""
+    """Within one run, an identical GET (a folder listing) is asked of the server once; a
+    failure is remembered too, so one broken listing is not retried for every table in it."""
 
     def __init__(self, inner):
         self.inner = inner
         self.mode = inner.mode
-        self.memo: dict[str, Answer] = {}
+        self.memo: dict[str, Answer | FetchError] = {}
 
     def use_server_limits(self, url: str) -> None:
         hook = getattr(self.inner, "use_server_limits", None)
@@ -42,7 +43,12 @@ class SharedGets:
             return self.inner.request(method, url, payload)
         key = request_key(method, url, None)
         if key not in self.memo:
-            self.memo[key] = self.inner.request(method, url, payload)
+            try:
+                self.memo[key] = self.inner.request(method, url, payload)
+            except FetchError as exc:
+                self.memo[key] = exc
+        if isinstance(self.memo[key], FetchError):
+            raise self.memo[key]
         return self.memo[key]
 
 

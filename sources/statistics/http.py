@@ -101,10 +101,11 @@ class LiveTransport:
         url, self.limits_url = self.limits_url, None
         try:
             deadline = min(self.clock() + self.limits.timeout, self.source_deadline)
+            self.throttle.wait(deadline)
             status, _, content = self._once("GET", url, None, deadline)
             doc = json.loads(content.decode("utf-8-sig").strip("\x00 \n")) if status < 400 else {}
             self.throttle.tighten(doc.get("maxCalls"), doc.get("timeWindow"))
-        except (_Transient, ValueError, AttributeError):
+        except (_Transient, DeadlinePassed, ValueError, AttributeError):
             pass  # one attempt only: the server's ?config is optional and our own limits stand
 
     def request(self, method: str, url: str, payload: dict | None = None) -> Answer:
