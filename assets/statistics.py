@@ -8,7 +8,7 @@ import pandas as pd
 
 from assets.manual import source_load_row
 from chitieu import warehouse as wh
-from chitieu.resources import StatisticsResource, WarehouseResource
+from chitieu.resources import NETWORK_RETRY, StatisticsResource, WarehouseResource
 from sources.statistics.http import Answer, CachingTransport, FetchError
 from sources.statistics.mapping import fetch_pxweb_table
 from sources.statistics.pxweb import PxWebClient, PxWebError
@@ -62,7 +62,12 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@dg.asset(key=["raw", "pxweb_observations"], group_name="sources", deps=[["core", "dim_target"]])
+@dg.asset(
+    key=["raw", "pxweb_observations"],
+    group_name="sources",
+    deps=[["core", "dim_target"]],
+    retry_policy=NETWORK_RETRY,
+)
 def pxweb_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, statistics: StatisticsResource
 ) -> dg.MaterializeResult:
@@ -152,7 +157,7 @@ def pxweb_observations(
     )
 
 
-@dg.asset(key=["raw", "worldbank_observations"], group_name="sources")
+@dg.asset(key=["raw", "worldbank_observations"], group_name="sources", retry_policy=NETWORK_RETRY)
 def worldbank_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, statistics: StatisticsResource
 ) -> dg.MaterializeResult:

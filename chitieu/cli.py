@@ -13,9 +13,18 @@ DEMO_NOTE = (
 )
 
 
+def _value(value):
+    """A resource field's value, whether set directly or bound to an environment variable."""
+    import dagster as dg
+
+    return value.get_value() if isinstance(value, dg.EnvVar) else value
+
+
 def _run(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from chitieu import runner
+    from chitieu.alerts import AlertConfigError, validate_urls
     from pipelines.definitions import build_definitions
 
     overrides = {
@@ -23,26 +32,22 @@ def _run(args: argparse.Namespace) -> int:
         "inputs": {"as_of": args.as_of} if args.as_of else {},
     }
     defs = build_definitions(overrides)
-    instance = (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    result = defs.resolve_job_def("nightly").execute_in_process(
-        run_config=quiet, instance=instance, raise_on_error=False
-    )
+    path = _value(defs.resources["warehouse"].path)
+    alerts = defs.resources["alerts"]
+    try:
+        validate_urls(_value(alerts.urls))
+    except AlertConfigError as exc:
+        print(f"chitieu run: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with runner.exclusive_run(path):
+            result = _execute(defs)
+    except runner.RunInProgress as exc:
+        print(f"chitieu run: {exc}", file=sys.stderr)
+        return 3
+    log = runner.write_log(result, os.path.join(os.path.dirname(os.path.abspath(path)), "logs"))
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(
-                    f"FAILED {event.step_key}: {event.event_specific_data.error.message.strip()}",
-                    file=sys.stderr,
-                )
-        return 1
-    path = defs.resources["warehouse"].path
-    if isinstance(path, dg.EnvVar):
-        path = path.get_value()
+        return _report_failure(result, alerts, log)
     from chitieu.report_text import attainment_table, rejected_submissions
 
     with duckdb.connect(path, read_only=True) as con:
@@ -61,6 +66,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         print(rejected_submissions(con, outbox))
     print(f"warehouse: {path}")
+    print(f"log: {log}")
     publish = defs.resources["publish"]
     gx_dir = defs.resources["validation"].gx_dir
     gx_dir = gx_dir.get_value() if isinstance(gx_dir, dg.EnvVar) else gx_dir
@@ -75,6 +81,42 @@ def _run(args: argparse.Namespace) -> int:
     ):
         print(f"{label}: {value.get_value() if isinstance(value, dg.EnvVar) else value}")
     return 0
+
+
+def _execute(defs):
+    import dagster as dg
+
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+    # the console stays quiet: the cause goes on one line, the traces to the log file
+    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    return defs.resolve_job_def("nightly").execute_in_process(
+        run_config=quiet, instance=instance, raise_on_error=False
+    )
+
+
+def _report_failure(result, alerts, log) -> int:
+    """``FAILED <asset>: <cause>`` lines last, after the log's path; the alert goes out from here
+    (cron users have no run-failure sensor)."""
+    from chitieu import runner
+    from chitieu.alerts import AlertStore, run_failure_alert, send
+
+    failed = runner.failures(result) or [
+        runner.StepFailure("nightly", "the run failed without a failed step; see the log")
+    ]
+    url = runner.run_url(_value(alerts.ui_url), result.run_id)
+    alert = run_failure_alert(result.run_id, "nightly", [f.line() for f in failed], url)
+    try:
+        send([alert], _value(alerts.urls), AlertStore(_value(alerts.state_path)))
+    except Exception as exc:  # a failing channel must not hide the run's own cause
+        print(f"chitieu run: the failure alert could not be sent: {exc}", file=sys.stderr)
+    print(f"full log: {log}", file=sys.stderr)
+    for f in failed:
+        print(f.line(), file=sys.stderr)
+    return 1
 
 
 def _plan_and_ref(plan_id: str | None):

@@ -26,7 +26,13 @@ ENV_SETTINGS = {
         "outbox_dir": "CHITIEU_OUTBOX_DIR",
         "as_of": "CHITIEU_AS_OF",
     },
-    "alerts": {"urls": "CHITIEU_ALERT_URLS", "state_path": "CHITIEU_ALERT_STATE"},
+    "alerts": {
+        "urls": "CHITIEU_ALERT_URLS",
+        "state_path": "CHITIEU_ALERT_STATE",
+        "ui_url": "CHITIEU_UI_URL",
+        "feedback_base_url": "CHITIEU_FEEDBACK_BASE_URL",
+        "max_age_days": "CHITIEU_ALERT_MAX_AGE_DAYS",
+    },
     "validation": {"gx_dir": "CHITIEU_GX_DIR"},
     "publish": {
         "published_path": "CHITIEU_PUBLISHED_WAREHOUSE",
@@ -51,7 +57,7 @@ RESOURCE_CLASSES = {
 }
 
 
-INT_FIELDS = {"ttl_minutes"}
+INT_FIELDS = {"ttl_minutes", "max_age_days"}
 
 
 def _from_env(fields: dict[str, str]) -> dict:
