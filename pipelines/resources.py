@@ -68,11 +68,41 @@ def _from_env(fields: dict[str, str]) -> dict:
     }
 
 
+PATH_FIELDS = {
+    "path",
+    "plans_dir",
+    "reference_dir",
+    "manual_observations_dir",
+    "inbox_dir",
+    "outbox_dir",
+    "state_path",
+    "gx_dir",
+    "published_path",
+    "exports_dir",
+    "reports_dir",
+}
+
+
+def _rooted(key: str, cls, values: dict) -> dict:
+    """With CHITIEU_ROOT set (make dev runs Dagster from var/dagster_home), relative paths are
+    taken from the project folder, as ``chitieu run`` from there takes them."""
+    root = os.environ.get("CHITIEU_ROOT")
+    if not root:
+        return values
+    out = dict(values)
+    for name in PATH_FIELDS & set(cls.model_fields):
+        value = out.get(name, cls.model_fields[name].default)
+        text = value.get_value() if isinstance(value, dg.EnvVar) else value
+        if text and not os.path.isabs(text):
+            out[name] = os.path.join(root, text)
+    return out
+
+
 def build_resources(overrides: dict[str, dict] | None = None) -> dict:
     """The same resource keys everywhere; values come from ``overrides`` (command-line flags),
     then CHITIEU_* variables, then bundled defaults."""
     overrides = overrides or {}
     return {
-        key: cls(**(_from_env(ENV_SETTINGS[key]) | overrides.get(key, {})))
+        key: cls(**_rooted(key, cls, _from_env(ENV_SETTINGS[key]) | overrides.get(key, {})))
         for key, cls in RESOURCE_CLASSES.items()
     }
