@@ -228,7 +228,16 @@ def _dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _project_on_path() -> None:
+    """The code location (pipelines/, assets/, sources/) lives beside the installed chitieu package."""
+    from chitieu.resources import PROJECT_ROOT
+
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+
+
 def main(argv: list[str] | None = None) -> int:
+    _project_on_path()
     parser = argparse.ArgumentParser(
         prog="chitieu", description="Plan-target attainment pipeline for Vietnamese provinces."
     )

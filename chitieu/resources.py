@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 
-import sources as _sources_pkg
 from chitieu.warehouse import ensure_schemas
 
-SOURCES_DIR = Path(_sources_pkg.__file__).parent
+# The project folder: chitieu is the only installed package; the data folders stay beside it.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SOURCES_DIR = PROJECT_ROOT / "sources"
 DEFAULT_WAREHOUSE = "var/chitieu.duckdb"
 DEFAULT_PLANS_DIR = str(SOURCES_DIR / "plans")
 DEFAULT_REFERENCE_DIR = str(SOURCES_DIR / "reference")

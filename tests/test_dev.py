@@ -72,3 +72,27 @@ def test_relative_paths_are_from_the_project_folder_under_make_dev(monkeypatch, 
     assert resources["inputs"].inbox_dir == str(tmp_path / "var" / "inbox")
     assert resources["inputs"].plans_dir.endswith("sources/plans")
     assert os.path.isabs(resources["inputs"].plans_dir)
+
+
+def test_only_chitieu_is_installed_and_the_command_works_from_anywhere(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    code = (
+        "import importlib.util as u; "
+        "print([m for m in ('assets', 'pipelines', 'sources', 'warehouse', 'expectations', "
+        "'chitieu') if u.find_spec(m)])"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    ).stdout.strip()
+    assert found == "['chitieu']"
+    out = tmp_path / "stc.xlsx"
+    chitieu = Path(sys.executable).parent / "chitieu"
+    done = subprocess.run(
+        [str(chitieu), "template", "stc", "--period", "2024-9M", "-o", str(out)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
