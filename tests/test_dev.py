@@ -47,7 +47,9 @@ def test_make_dev_uses_var_dagster_home_whatever_env_holds(tmp_path, dotenv):
     fake.chmod(0o755)
     (tmp_path / ".venv" / ".installed").touch()
     if dotenv is not None:
-        (tmp_path / ".env").write_text(dotenv + "CHITIEU_WAREHOUSE=var/w.duckdb\n", encoding="utf-8")
+        (tmp_path / ".env").write_text(
+            dotenv + "CHITIEU_WAREHOUSE=var/w.duckdb\n", encoding="utf-8"
+        )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "MAKE"))}
     out = subprocess.run(
         ["make", "-s", "dev"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
