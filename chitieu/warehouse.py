@@ -17,7 +17,6 @@ import duckdb
 import pandas as pd
 import yaml
 
-
 MODELS_DIR = Path(__file__).resolve().parents[1] / "warehouse"
 SCHEMAS = ("raw", "staging", "core", "mart")
 

@@ -7,7 +7,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 SUITE_NAMES = ("department_submission", "manual_observations", "national_statistics", "catalogue")
 
