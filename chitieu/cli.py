@@ -21,33 +21,68 @@ def _value(value):
 
 
 def _run(args: argparse.Namespace) -> int:
-    import dagster as dg
-
-    from chitieu import runner
-    from chitieu.alerts import AlertConfigError, validate_urls
-    from pipelines.definitions import build_definitions
+    from chitieu import incremental, runner
 
     overrides = {
         "warehouse": {"path": args.warehouse} if args.warehouse else {},
         "inputs": {"as_of": args.as_of} if args.as_of else {},
     }
-    defs = build_definitions(overrides)
-    path = _value(defs.resources["warehouse"].path)
-    alerts = defs.resources["alerts"]
+    path = incremental.warehouse_path(overrides)
+    try:
+        with runner.exclusive_run(path):
+            # decided before Dagster is even imported: a no-change night costs a second or two
+            key, previous = incremental.unchanged_since(overrides, args.full)
+            if previous is not None:
+                return _report_unchanged(path, previous, args)
+            return _run_night(args, overrides, path, key)
+    except runner.RunInProgress as exc:
+        print(f"chitieu run: {exc}", file=sys.stderr)
+        return 3
+
+
+def _report_unchanged(path: str, previous, args) -> int:
+    from chitieu.report_text import attainment_table
+
+    run_id, finished = previous
+    print(
+        f"nothing changed since run {run_id} ({finished:%Y-%m-%d %H:%M} UTC): same inputs, "
+        "settings, date and code, so it is not run again (--full runs it anyway)"
+    )
+    with duckdb.connect(path, read_only=True) as con:
+        if args.demo:
+            print(DEMO_NOTE)
+        table = attainment_table(con)
+        print(table if args.demo or args.table else table.splitlines()[-2])
+        if args.demo or args.table:  # the feedback paths need the resources (and Dagster)
+            from chitieu.report_text import rejected_submissions
+
+            outbox = os.environ.get("CHITIEU_OUTBOX_DIR") or "var/outbox"
+            print(rejected_submissions(con, outbox))
+    print(f"warehouse: {path}")
+    return 0
+
+
+def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
+    import dagster as dg
+
+    from chitieu import runner
+    from chitieu.alerts import AlertConfigError, validate_urls
+    from chitieu.incremental import remember
+    from pipelines.resources import build_resources
+
+    resources = build_resources(overrides)
+    alerts = resources["alerts"]
     try:
         validate_urls(_value(alerts.urls))
     except AlertConfigError as exc:
         print(f"chitieu run: {exc}", file=sys.stderr)
         return 2
-    try:
-        with runner.exclusive_run(path):
-            result = _execute(defs)
-    except runner.RunInProgress as exc:
-        print(f"chitieu run: {exc}", file=sys.stderr)
-        return 3
+    result = _execute(overrides)
     log = runner.write_log(result, os.path.join(os.path.dirname(os.path.abspath(path)), "logs"))
     if not result.success:
         return _report_failure(result, alerts, log)
+    if key:
+        remember(path, key, result.run_id)
     from chitieu.report_text import attainment_table, rejected_submissions
 
     with duckdb.connect(path, read_only=True) as con:
@@ -58,7 +93,7 @@ def _run(args: argparse.Namespace) -> int:
             if args.demo or args.table
             else attainment_table(con).splitlines()[-2]
         )
-        inputs = defs.resources["inputs"]
+        inputs = resources["inputs"]
         outbox = (
             inputs.outbox_dir.get_value()
             if isinstance(inputs.outbox_dir, dg.EnvVar)
@@ -67,8 +102,8 @@ def _run(args: argparse.Namespace) -> int:
         print(rejected_submissions(con, outbox))
     print(f"warehouse: {path}")
     print(f"log: {log}")
-    publish = defs.resources["publish"]
-    gx_dir = defs.resources["validation"].gx_dir
+    publish = resources["publish"]
+    gx_dir = resources["validation"].gx_dir
     gx_dir = gx_dir.get_value() if isinstance(gx_dir, dg.EnvVar) else gx_dir
     if gx_dir:
         from chitieu.validation.bridge import data_docs_index
@@ -83,9 +118,12 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _execute(defs):
+def _execute(overrides):
     import dagster as dg
 
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(overrides)
     instance = (
         dg.DagsterInstance.get()
         if os.environ.get("DAGSTER_HOME")
@@ -255,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument(
         "--as-of", help="evaluation date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)"
+    )
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="run even if nothing changed since the last successful run",
     )
     tpl = sub.add_parser(
         "template", help="write the official reporting workbook for one department and period"

@@ -171,3 +171,63 @@ def test_previewing_each_sensor_sends_nothing(channels, smtp, httpserver, inputs
         f"[chitieu] Lần chạy thất bại / Run failed: {instance.get_run_by_id(result.run_id).job_name}"
     ]
     assert json.dumps(hooks).find(SECRET) == -1
+
+
+def test_a_night_with_nothing_new_is_not_run_again(cron_env, capsys, monkeypatch):
+    assert main(["run"]) == 0
+    first = capsys.readouterr().out
+    assert "log: " in first
+    assert main(["run"]) == 0
+    again = capsys.readouterr().out
+    assert again.startswith("nothing changed since run ")
+    assert "Ước đạt và vượt 36/50 chỉ tiêu" in again and "log: " not in again
+    manual = next((ROOT / "sources" / "observations").glob("*.csv"))
+    changed = cron_env / "observations"
+    changed.mkdir()
+    (changed / manual.name).write_bytes(manual.read_bytes())
+    monkeypatch.setenv("CHITIEU_MANUAL_DIR", str(changed))
+    assert main(["run"]) == 0, "a new setting (another folder) is a change"
+    assert "log: " in capsys.readouterr().out
+    assert main(["run"]) == 0
+    assert capsys.readouterr().out.startswith("nothing changed")
+    (changed / manual.name).write_bytes(manual.read_bytes() + b"\n")
+    assert main(["run"]) == 0, "an edited input file is a change"
+    assert "log: " in capsys.readouterr().out
+    assert main(["run", "--full"]) == 0
+    assert "log: " in capsys.readouterr().out
+
+
+def test_unchanged_data_is_not_validated_again_nor_data_docs_rebuilt(tmp_path):
+    import duckdb
+    import pandas as pd
+
+    from chitieu.validation.bridge import data_docs_index
+    from chitieu.validation.cache import validate_once
+
+    frame = pd.DataFrame(
+        {
+            "row_id": [0, 1],
+            "target_code": ["forest_cover", "forest_cover"],
+            "value": [52.9, 152.9],
+            "percent_value": [52.9, 152.9],
+            "source_file": ["a.csv", "a.csv"],
+            "line": [2, 3],
+            "loaded_at": ["night 1", "night 1"],
+        }
+    ).set_index("row_id", drop=False)
+    docs = tmp_path / "gx"
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        keep = ("source_file", "line")
+        first, reused = validate_once(con, "manual_observations", frame, str(docs), keep)
+        assert not reused
+        index = Path(data_docs_index(str(docs)))
+        built = index.stat().st_mtime_ns
+        night2 = frame.assign(loaded_at="night 2")  # bookkeeping only
+        second, reused = validate_once(con, "manual_observations", night2, str(docs), keep)
+        assert reused and second == first
+        assert index.stat().st_mtime_ns == built, "Data Docs are not rebuilt"
+        edited = frame.assign(value=[52.9, 53.0], percent_value=[52.9, 53.0])
+        third, reused = validate_once(con, "manual_observations", edited, str(docs), keep)
+        assert not reused
+        assert [f.rule for f in first.failures if f.found == 152.9] == ["percent_range"]
+        assert not [f for f in third.failures if f.found == 152.9]
