@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	mkdir -p var/inbox && cp -R -n sources/inbox/. var/inbox/
+	mkdir -p var/inbox && cp -R -n -p sources/inbox/. var/inbox/
 	$(BIN)/chitieu run --demo
 
 test: $(STAMP)
