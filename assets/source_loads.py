@@ -47,7 +47,12 @@ def source_loads(
     )
 
 
-@dg.asset(key=["ops", "statistics_alerts"], group_name="alerts", deps=[["mart", "source_loads"]])
+@dg.asset(
+    key=["ops", "statistics_alerts"],
+    group_name="alerts",
+    kinds={"apprise"},
+    deps=[["mart", "source_loads"]],
+)
 def statistics_alerts_asset(
     warehouse: WarehouseResource, alerts: AlertsResource
 ) -> dg.MaterializeResult:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from assets.manual import source_load_row
 from chitieu import warehouse as wh
-from chitieu.resources import StatisticsResource, WarehouseResource
+from chitieu.resources import NETWORK_RETRY, StatisticsResource, WarehouseResource
 from sources.statistics.cache import SharedGets, UnitResult, cached_units, fetch_unit, store_answers
 from sources.statistics.mapping import fetch_pxweb_table
 from sources.statistics.pxweb import PxWebClient, PxWebError
@@ -64,7 +64,12 @@ def _fetch_table(base: str, language: str, spec: dict, units: dict):
     return fetch
 
 
-@dg.asset(key=["raw", "pxweb_observations"], group_name="sources", deps=[["core", "dim_target"]])
+@dg.asset(
+    key=["raw", "pxweb_observations"],
+    group_name="sources",
+    deps=[["core", "dim_target"]],
+    retry_policy=NETWORK_RETRY,
+)
 def pxweb_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, statistics: StatisticsResource
 ) -> dg.MaterializeResult:
@@ -163,7 +168,7 @@ def _indicator_frame(ind: dict, values, url: str, retrieved_at, run_id: str) -> 
     return frame
 
 
-@dg.asset(key=["raw", "worldbank_observations"], group_name="sources")
+@dg.asset(key=["raw", "worldbank_observations"], group_name="sources", retry_policy=NETWORK_RETRY)
 def worldbank_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, statistics: StatisticsResource
 ) -> dg.MaterializeResult:

@@ -37,6 +37,7 @@ def statistics_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
                         f"{name}: the latest retrieval was rejected; the previous rows are kept (last success: {since}).\n"
                         f"{first}"
                     ),
+                    severity="failure",
                 )
             )
         if stale:
@@ -48,6 +49,7 @@ def statistics_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
                         f"{name}: không lấy được số liệu mới từ {since} ({days if days is not None else '—'} ngày).\n"
                         f"{name}: no successful retrieval since {since} ({days if days is not None else '—'} days)."
                     ),
+                    severity="warning",
                 )
             )
         if status != "rejected" and first.startswith("table moved"):
@@ -59,6 +61,7 @@ def statistics_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
                         f"{name}: bảng đã đổi mã; cần cập nhật table_id trong sources/statistics/config.yaml.\n"
                         f"{first}"
                     ),
+                    severity="warning",
                 )
             )
     return alerts
