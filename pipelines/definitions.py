@@ -11,6 +11,7 @@ from assets import (
     manual,
     marts,
     observations,
+    plan_header,
     plans,
     publish,
     reference,
@@ -31,6 +32,7 @@ from pipelines.sensors import (
 ASSET_MODULES = (
     reference,
     plans,
+    plan_header,
     manual,
     statistics,
     source_loads,
