@@ -28,7 +28,7 @@ COLUMNS = [
     ("TH kỳ báo cáo", 12),
     ("Ước TH năm", 11),
     ("So sánh (%)", 10),
-    ("Đánh giá", 20),
+    ("Đánh giá", 22),
 ]
 HEADER_ROW = 5
 # [$-42A] tags a number format with the Vietnamese locale (LCID 0x042A): LibreOffice, and so the
@@ -98,8 +98,22 @@ def _assessment(t) -> str:
     if isinstance(t.no_data_reason_vi, str):
         label += f" ({t.no_data_reason_vi.lower()})"
     elif isinstance(t.actual_period, str) and not parse_period(t.actual_period).is_final:
-        label += f"; TH {parse_period(t.actual_period).label_vi}"
+        period = parse_period(t.actual_period)
+        label += f" (TH {period.label_vi.removesuffix(f' năm {period.year}')})"
     return label
+
+
+def _lines(value: str, width: float) -> int:
+    """Lines a wrapped text needs in a column ``width`` characters wide (an estimate: LibreOffice
+    and Excel keep the stored row height of an xlsx written by openpyxl instead of fitting it)."""
+    per_line = max(int(width * 1.15), 1)
+    lines, used = 1, 0
+    for word in value.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
 
 
 def _page_setup(ws, last_row: int, footer: str) -> None:
@@ -184,7 +198,11 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
                     cell.value = value
                     cell.number_format = number_format(decimals)
                 cell.alignment = Alignment(horizontal="right", vertical="center")
-            status = text(ws.cell(r, 9), _assessment(t))
+            assessment = _assessment(t)
+            status = text(ws.cell(r, 9), assessment)
+            ws.row_dimensions[r].height = 15 * max(
+                _lines(t.name_vi, COLUMNS[1][1]), _lines(assessment, COLUMNS[8][1]), 1
+            )
             status.font = Font(color=STATUS_COLOURS[t.status], bold=True)
             status.alignment = WRAP
             for c in range(1, last_col + 1):

@@ -69,16 +69,17 @@ th{background:#f4f4f4}tr.group th{background:#e8eef5;font-size:14px}.num{text-al
 .en{color:#666;font-size:12px;font-weight:normal}.badge{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}
 .bullet{max-width:100%;height:auto}.filters{margin:12px 0}.filters label{margin-right:16px}footer{margin-top:24px;color:#666;font-size:12px}
 @media (max-width:600px){
-body{margin:10px}h1{font-size:18px}.summary{font-size:16px}
+body{margin:8px}h1{font-size:16px;margin:4px 0}.summary{font-size:15px;margin:6px 0}p{margin:6px 0;font-size:13px}
+h1 .en,.cite .en{display:none}
 table.cards thead{display:none}
 table.cards,table.cards tbody,table.cards tr,table.cards td,table.cards th{display:block;width:auto}
-table.cards tr{border:1px solid #ccc;border-radius:6px;margin:0 0 10px;padding:6px 8px}
-table.cards tr.target{display:grid;grid-template-columns:1fr 1fr;column-gap:8px}
-table.cards td{border:0;padding:1px 0;text-align:left;white-space:normal}
-table.cards td.wide{grid-column:1/-1}
-table.cards td[data-label]::before{content:attr(data-label) ": ";color:#555;font-size:12px}
-table.cards tr.group{border:0;padding:0;background:none}
-.filters label{display:block;margin:4px 0}
+table.cards tr{border:1px solid #ccc;border-radius:6px;margin:0 0 8px;padding:4px 8px}
+table.cards tr.target{display:grid;grid-template-columns:1fr 1fr 1fr;column-gap:6px}
+table.cards td{border:0;padding:1px 0;text-align:left;white-space:normal;font-size:14px}
+table.cards td.wide{grid-column:1/-1}table.cards td.stt{display:none}table.cards td.chart{order:9}table.cards td.status{order:10}
+table.cards td[data-label]::before{content:attr(data-label);display:block;color:#666;font-size:11px}
+table.cards tr.group{border:0;padding:0;margin:10px 0 4px}table.cards tr.group th{background:none;padding:0}
+.filters{display:flex;gap:6px}.filters label{flex:1;margin:0;font-size:12px}.filters select{width:100%}
 }
 @media print{
 @page{size:A4 landscape;margin:10mm}
@@ -153,17 +154,17 @@ def _target_row(t, n: int) -> str:
         _num(t.baseline_value_display, t.measure_decimals) if t.measure_unit == t.unit else ""
     )
     cells = [
-        ("", f"{n}"),
+        ("stt", f"{n}"),
         ("wide", f'<strong>{e(t.name_vi)}</strong><div class="en">{e(t.name_en)}</div>'),
         ("", e(t.unit)),
         ("num", baseline),
         ("num", _plan_text(t)),
         ("num", _num(t.actual_value_display, t.decimals) + period),
         ("num", _num(t.projected_value_display, t.decimals)),
-        ("wide", _bullet(t)),
+        ("wide chart", _bullet(t)),
         ("num", _num(t.attainment_pct_display, 1)),
         (
-            "wide",
+            "wide status",
             f'<span class="badge" style="background:{STATUS_COLOURS[t.status]}">{e(t.status_vi)}</span> '
             f'<span class="en">{STATUS_EN[t.status]}</span>{reason}',
         ),
