@@ -73,3 +73,11 @@ def all_assets() -> list:
 def run_nightly(resources: dict, **kwargs) -> dg.ExecuteInProcessResult:
     """Materialize every asset in process against ``resources``."""
     return dg.materialize(all_assets(), resources=resources, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def published_once(tmp_path_factory) -> dict:
+    """One nightly run on the bundled inputs, shared read-only by the BI client and print tests."""
+    resources = make_resources(tmp_path_factory.mktemp("published_once"))
+    assert run_nightly(resources).success
+    return resources
