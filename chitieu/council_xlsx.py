@@ -250,3 +250,13 @@ def xlsx_to_pdf(xlsx: str | Path, out_dir: str | Path, soffice: str | None = Non
     if not pdf.exists():
         raise RuntimeError(f"LibreOffice did not write {pdf}")
     return pdf
+
+
+def write_pdf(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | None = None) -> Path:
+    """The council xlsx printed by LibreOffice: the paper copy, with decimal commas whatever the
+    machine's locale (the formats carry the Vietnamese locale tag)."""
+    out = Path(out)
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx = write_xlsx(con, Path(tmp) / f"{out.stem}.xlsx", plan_id)
+        pdf = xlsx_to_pdf(xlsx, tmp)
+        return atomic_write(out, lambda target: shutil.copyfile(pdf, target))

@@ -10,12 +10,12 @@ import duckdb
 import pandas as pd
 
 from chitieu.bi_columns import SOURCE_KINDS_VI
-from chitieu.council_xlsx import write_xlsx
+from chitieu.council_xlsx import write_pdf, write_xlsx
 from chitieu.periods import parse_period
 from chitieu.publish import atomic_write
 from chitieu.report_text import vi_number
 
-__all__ = ["write_html", "write_xlsx"]
+__all__ = ["write_html", "write_pdf", "write_xlsx"]
 
 STATUS_COLOURS = {
     "achieved": "#1a7f37",

@@ -44,7 +44,9 @@ def build_bundle(warehouse: str | Path, out: str | Path, source: Path = SOURCE_D
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chitieu.superset_bundle", description=__doc__)
-    parser.add_argument("--warehouse", required=True, help="the published DuckDB file Superset reads")
+    parser.add_argument(
+        "--warehouse", required=True, help="the published DuckDB file Superset reads"
+    )
     parser.add_argument("-o", "--output", required=True, help="the zip to write")
     args = parser.parse_args(argv)
     if not Path(args.warehouse).exists():

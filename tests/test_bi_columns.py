@@ -179,3 +179,11 @@ def test_xlsx_number_formats_and_row_lines():
     assert number_format(2) == "[$-42A]#,##0.00"
     assert _lines("Thu ngân sách", 22) == 1
     assert _lines("Có nguy cơ không đạt (TH 9 tháng)", 22) == 2
+
+
+def test_pdf_without_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
+    from chitieu.council_xlsx import xlsx_to_pdf
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="LibreOffice"):
+        xlsx_to_pdf(tmp_path / "r.xlsx", tmp_path)

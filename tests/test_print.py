@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from chitieu.council_xlsx import COLUMNS, xlsx_to_pdf
+from chitieu.cli import main
+from chitieu.council_xlsx import COLUMNS
 from tests.system_tools import require_module, require_program
 
 A4_LANDSCAPE = (842, 595)
@@ -59,13 +60,16 @@ def test_xlsx_print_settings(report_files):
 
 
 def test_libreoffice_prints_the_xlsx_one_page_wide_landscape_header_repeated(
-    report_files, tmp_path, monkeypatch
+    published_once, tmp_path, monkeypatch
 ):
     soffice = require_program("soffice", "libreoffice")
     # an English-locale machine: the decimal comma must come from the file, not the locale
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
-    pdf = xlsx_to_pdf(report_files[0], tmp_path, soffice)
+    assert soffice
+    pdf = tmp_path / "council.pdf"
+    warehouse = published_once["publish"].published_path
+    assert main(["report", "--format", "pdf", "-o", str(pdf), "--warehouse", warehouse]) == 0
     pages = _page_texts(pdf)
     assert _is_a4_landscape(pdf)
     # 50 targets in 10 groups: more than one page tall, but every page holds every column
