@@ -1,7 +1,8 @@
 """Run every benchmark in turn (make bench)."""
 
-from benchmarks import parse_throughput, validation_vs_sql
+from benchmarks import parse_throughput, publish_snapshot, validation_vs_sql
 
 if __name__ == "__main__":
     parse_throughput.main()
     validation_vs_sql.main()
+    publish_snapshot.main([])

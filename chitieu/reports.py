@@ -59,7 +59,7 @@ def _bullet(t) -> str:
         parts.append(
             f'<line x1="{x(t.target_value)}" y1="1" x2="{x(t.target_value)}" y2="{height - 1}" stroke="#111" stroke-width="2"><title>kế hoạch / target: {vi_number(t.target_value)}</title></line>'
         )
-    return f'<svg class="bullet" data-status="{t.status}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(t.name_en)}">{"".join(parts)}</svg>'
+    return f'<svg class="bullet" data-status="{t.status}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(t.name_vi)} ({html.escape(t.name_en)})">{"".join(parts)}</svg>'
 
 
 CSS = """*{box-sizing:border-box}body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#222}
