@@ -63,7 +63,8 @@ def _num(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+def report_rows(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+    """The plan's targets in report order, with the decimals of their unit and measure unit."""
     return con.execute(
         """select a.*, u.decimals, coalesce(m.decimals, u.decimals) as measure_decimals
            from mart.target_attainment as a
@@ -138,7 +139,7 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
     """STT | Chỉ tiêu | ĐVT | TH năm trước | KH năm | TH kỳ báo cáo | Ước TH năm | So sánh (%) | Đánh giá,
     a heading row per group, ending with "Ước đạt và vượt X/N chỉ tiêu"; set up to print."""
     plan_id = plan_id or con.execute("select min(plan_id) from core.dim_plan").fetchall()[0][0]
-    rows = _rows(con, plan_id)
+    rows = report_rows(con, plan_id)
     head = _header(con, plan_id)
     wb = Workbook()
     ws = wb.active

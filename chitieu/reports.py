@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from chitieu.bi_columns import SOURCE_KINDS_VI
-from chitieu.council_xlsx import write_pdf, write_xlsx
+from chitieu.council_xlsx import report_rows, write_pdf, write_xlsx
 from chitieu.periods import parse_period
 from chitieu.publish import atomic_write
 from chitieu.report_text import vi_number
@@ -115,17 +115,6 @@ HEADINGS = [
 ]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
-    return con.execute(
-        """select a.*, u.decimals, coalesce(m.decimals, u.decimals) as measure_decimals
-           from mart.target_attainment as a
-           join core.dim_unit as u on u.unit_code = a.unit
-           left join core.dim_unit as m on m.unit_code = a.measure_unit
-           where a.plan_id = ? order by a.group_no, a.item_no""",
-        [plan_id],
-    ).df()
-
-
 def _num(value, decimals: int) -> str:
     return "" if value is None or pd.isna(value) else vi_number(float(value), int(decimals))
 
@@ -188,7 +177,7 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
     Under 600 px each target is a card; printed, it is A4 landscape without the filters and
     no row is split across pages."""
     plan_id = plan_id or con.execute("select min(plan_id) from core.dim_plan").fetchall()[0][0]
-    rows = _rows(con, plan_id)
+    rows = report_rows(con, plan_id)
     year, citation_vi, citation_en = con.execute(
         "select plan_year, citation_vi, citation_en from core.dim_plan where plan_id = ?", [plan_id]
     ).fetchall()[0]
