@@ -231,7 +231,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from chitieu.reports import write_html, write_xlsx
+    from chitieu.reports import write_html, write_pdf, write_xlsx
 
     path = (
         args.warehouse
@@ -244,8 +244,13 @@ def _report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    writer = {"html": write_html, "xlsx": write_xlsx, "pdf": write_pdf}[args.format]
     with duckdb.connect(path, read_only=True) as con:
-        out = (write_html if args.format == "html" else write_xlsx)(con, args.output, args.plan)
+        try:
+            out = writer(con, args.output, args.plan)
+        except FileNotFoundError as exc:  # pdf without LibreOffice
+            print(f"chitieu report: {exc}", file=sys.stderr)
+            return 2
     print(out)
     return 0
 
@@ -317,9 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     chk.add_argument("--plan", help="plan id (default: the only plan)")
     rep = sub.add_parser(
-        "report", help="write the attainment report (xlsx for the council, or one HTML page)"
+        "report",
+        help="write the attainment report (xlsx for the council, its PDF via LibreOffice, or one HTML page)",
     )
-    rep.add_argument("--format", choices=["html", "xlsx"], required=True)
+    rep.add_argument("--format", choices=["html", "xlsx", "pdf"], required=True)
     rep.add_argument("-o", "--output", required=True)
     rep.add_argument("--plan", help="plan id (default: the first)")
     rep.add_argument("--warehouse", help="DuckDB file to read (default: the published snapshot)")

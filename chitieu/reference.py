@@ -74,6 +74,8 @@ def load_reference(reference_dir: str | Path) -> Reference:
     areas["area_code"] = areas["area_code"].astype(str)
     units = pd.DataFrame(_read(d / "units.yaml", "units")).rename(columns={"code": "unit_code"})
     units["aliases"] = units["aliases"].map(lambda a: [fold(x) for x in (a or [])])
+    # reports round to a unit's decimals; a unit added without them shows two
+    units["decimals"] = units.get("decimals", pd.Series(index=units.index)).fillna(2).astype(int)
     for frame, key in ((deps, "department_code"), (areas, "area_code"), (units, "unit_code")):
         dupes = frame[key][frame[key].duplicated()].tolist()
         if dupes:

@@ -32,7 +32,7 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
         f"""select plan_id, group_no, item_no, name_vi, unit, target_value, actual_value, actual_period,
                    projected_value, projection_basis, attainment_pct, status, status_vi,
                    case when projection_basis in ('final', 'latest', 'pro_rata') then actual_source else coalesce(estimate_source, actual_source) end as figure_source,
-                   no_data_reason
+                   no_data_reason, no_data_reason_vi
             from mart.target_attainment {where} order by plan_id, group_no, item_no""",
         [plan_id] if plan_id else [],
     ).fetchall()
@@ -55,11 +55,12 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
             status_vi,
             source,
             reason,
+            reason_vi,
         ) = r
         lines.append(
             f"{f'({group}).{item}':<7} {_cut(name, 58):<58} {_cut(unit, 16):<16} {vi_number(target):>9} {vi_number(actual):>10} "
             f"{period or '':<8} {vi_number(projected):>9} {vi_number(pct, 1):>7} {source or '':<10} {STATUS_MARK[status]} {status_vi} ({status})"
-            + (f" — {reason}" if reason else "")
+            + (f" — {reason_vi} / {reason}" if reason else "")
         )
     lines.append("")
     for plan, sentence_vi, sentence_en, counts in con.execute(

@@ -11,6 +11,7 @@ from assets import (
     manual,
     marts,
     observations,
+    plan_header,
     plans,
     publish,
     reference,
@@ -27,6 +28,7 @@ from pipelines.sensors import inbox_sensor, run_failure_alert_sensor
 ASSET_MODULES = (
     reference,
     plans,
+    plan_header,
     manual,
     statistics,
     source_loads,

@@ -92,3 +92,11 @@ def cron_env(tmp_path, monkeypatch):
     ):
         monkeypatch.setenv(var, str(tmp_path / sub))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def published_once(tmp_path_factory) -> dict:
+    """One nightly run on the bundled inputs, shared read-only by the BI client and print tests."""
+    resources = make_resources(tmp_path_factory.mktemp("published_once"))
+    assert run_nightly(resources).success
+    return resources

@@ -13,6 +13,8 @@ ASSET_KEYS = sorted(
         "core/dim_area",
         "core/dim_department",
         "core/dim_period",
+        "core/dim_plan",
+        "core/dim_plan_group",
         "core/dim_target",
         "core/dim_unit",
         "core/expected_reports",
