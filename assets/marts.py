@@ -1,10 +1,34 @@
 """Attainment marts for BI tools and the council report."""
 
 import dagster as dg
+import pandas as pd
 
 from chitieu import warehouse as wh
 from chitieu.marts import compute_attainment
+from chitieu.marts_period import compute_period_attainment
 from chitieu.resources import InputsResource, WarehouseResource
+
+
+def annual_targets(targets):
+    """The targets of annual plans (the others are judged over their term)."""
+    return targets[targets["plan_kind"] == "annual"].reset_index(drop=True)
+
+
+def with_period_plans(con, targets, annual, as_of):
+    """``annual`` plus the rows of multi-year plans, in the same columns and order."""
+    if (targets["plan_kind"] == "annual").all():
+        return annual
+    observations = con.execute(
+        "select o.* from core.fact_observation as o join (select distinct plan_id from core.dim_target"
+        " where plan_kind <> 'annual') using (plan_id)"
+    ).df()
+    period = compute_period_attainment(targets, observations, as_of)
+    frame = pd.concat([annual, period.astype(annual.dtypes.to_dict(), errors="ignore")])
+    frame = frame[annual.columns]
+    for col in frame.columns:
+        if frame[col].dtype == object and col != "as_of":
+            frame[col] = frame[col].astype("string")
+    return frame.sort_values(["plan_id", "group_no", "item_no"]).reset_index(drop=True)
 
 
 @dg.asset(
@@ -25,7 +49,9 @@ def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> d
         wh.build(con, "core.attainment_inputs")
         targets = con.execute("select * from core.dim_target").df()
         inputs_df = con.execute("select * from core.attainment_inputs").df()
-        frame = compute_attainment(targets, inputs_df, as_of)
+        frame = with_period_plans(
+            con, targets, compute_attainment(annual_targets(targets), inputs_df, as_of), as_of
+        )
         n = wh.write_table(con, "mart.target_attainment", frame)
         preview = wh.preview_markdown(
             con,
@@ -58,3 +84,25 @@ def attainment_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
             ).fetchall()
         ]
     return dg.MaterializeResult(metadata={"dagster/row_count": n, "summary": "; ".join(sentences)})
+
+
+@dg.asset(
+    key=["mart", "attainment_history"], group_name="mart", deps=[["mart", "target_attainment"]]
+)
+def attainment_history(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Keeps each run's statuses: one set of rows per plan × target × as-of date, appended
+    (a rerun for the same date replaces that date's rows in one transaction), so BI and the
+    HTML report can show how each target's status moved over the year."""
+    with warehouse.get_connection() as con, wh.transaction(con):
+        as_of = wh.scalar(con, "select max(as_of) from mart.target_attainment")
+        n = wh.append_model(
+            con,
+            "mart.attainment_history",
+            "as_of = ? and plan_id in (select distinct plan_id from mart.target_attainment)",
+            [as_of],
+        )
+        dates = wh.scalar(con, "select count(distinct as_of) from mart.attainment_history")
+        total = wh.scalar(con, "select count(*) from mart.attainment_history")
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": total, "as_of": str(as_of), "new_rows": n, "dates": dates}
+    )

@@ -47,8 +47,8 @@ def dim_target(
 
 @dg.asset(key=["core", "dim_period"], group_name="plans", deps=[["core", "dim_target"]])
 def dim_period(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
-    """All reporting periods of each plan year and its baseline year."""
-    years = sorted({y for p in load_plans(inputs) for y in (p.baseline_year, p.year)})
+    """All reporting periods of every plan year (each year of a multi-year plan) and its baseline year."""
+    years = sorted({y for p in load_plans(inputs) for y in range(p.baseline_year, p.year + 1)})
     frame = pd.DataFrame(
         [
             {

@@ -25,6 +25,16 @@ DEFAULT_STATS_RECORDED = str(SOURCES_DIR / "statistics" / "recorded")
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
+def parse_as_of(text: str) -> date:
+    """An evaluation date written YYYY-MM-DD; ValueError naming the text otherwise."""
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ValueError(
+            f"as-of date {text!r} is not a valid date; expected YYYY-MM-DD, e.g. 2024-09-30"
+        ) from None
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The pipeline's working DuckDB file (BI tools should read the published copy instead)."""
 
@@ -60,7 +70,7 @@ class InputsResource(dg.ConfigurableResource):
     def as_of_date(self) -> date:
         """The evaluation date: ``as_of`` if set (YYYY-MM-DD), else today in Vietnam."""
         if self.as_of:
-            return date.fromisoformat(self.as_of)
+            return parse_as_of(self.as_of)
         return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 

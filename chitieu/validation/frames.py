@@ -61,6 +61,7 @@ def values_frame(subs: list) -> pd.DataFrame:
             continue
         part = pd.DataFrame(sub.value_columns)
         part["submission_id"] = sub.sha256
+        part["plan_id"] = sub.plan_id
         part["file_name"] = sub.path.rsplit("/", 1)[-1]
         part["department_code"] = sub.department_code
         part["submission_period"] = sub.period_code
@@ -95,7 +96,11 @@ def submission_frame(
         "share_group",
         "plan_year",
     ]
-    frame = frame.merge(targets[keep], on="target_code", how="left")
+    # keyed by plan: the same target code may be in several plans (2024, 2025...)
+    on = ["plan_id", "target_code"] if "plan_id" in frame else ["target_code"]
+    if on == ["target_code"] and len(plans) > 1:
+        raise ValueError("figures of several plans need a plan_id column")
+    frame = frame.merge(targets[["plan_id", *keep]] if len(on) == 2 else targets[keep], on=on, how="left")
     frame["known_target"] = frame["target_department"].notna()
     frame["unit_code"] = frame["unit_expected"]
     frame["is_rate"] = frame["is_rate"].fillna(False).astype(bool)
