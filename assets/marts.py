@@ -23,8 +23,16 @@ def with_period_plans(con, targets, annual, as_of):
         " where plan_kind <> 'annual') using (plan_id)"
     ).df()
     period = compute_period_attainment(targets, observations, as_of)
-    frame = pd.concat([annual, period.astype(annual.dtypes.to_dict(), errors="ignore")])
-    frame = frame[annual.columns]
+    annual = annual.copy()
+    for col in annual.columns:
+        values = period[col].dropna()
+        # a number column the annual rows left all empty (typed as text) gets the period numbers' type
+        if len(values) and annual[col].isna().all() and pd.api.types.is_number(values.iloc[0]):
+            annual[col] = annual[col].astype("float64")
+            period[col] = period[col].astype("float64")
+        elif pd.api.types.is_numeric_dtype(annual[col]):
+            period[col] = pd.to_numeric(period[col].astype(object)).astype(annual[col].dtype)
+    frame = pd.concat([annual, period], ignore_index=True)[annual.columns]
     for col in frame.columns:
         if frame[col].dtype == object and col != "as_of":
             frame[col] = frame[col].astype("string")

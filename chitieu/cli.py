@@ -18,19 +18,33 @@ def _run(args: argparse.Namespace) -> int:
 
     from pipelines.definitions import build_definitions
 
+    from chitieu.resources import parse_as_of
+    from pipelines.jobs import what_if_selection
+
+    if args.as_of:
+        try:
+            parse_as_of(args.as_of)
+        except ValueError as exc:
+            print(f"chitieu run: {exc}", file=sys.stderr)
+            return 2
     overrides = {
         "warehouse": {"path": args.warehouse} if args.warehouse else {},
         "inputs": {"as_of": args.as_of} if args.as_of else {},
     }
     defs = build_definitions(overrides)
+    what_if = _is_what_if(args, defs) and not args.publish
     instance = (
         dg.DagsterInstance.get()
         if os.environ.get("DAGSTER_HOME")
         else dg.DagsterInstance.ephemeral()
     )
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    result = defs.resolve_job_def("nightly").execute_in_process(
-        run_config=quiet, instance=instance, raise_on_error=False
+    job = defs.resolve_job_def("nightly")
+    result = job.execute_in_process(
+        run_config=quiet,
+        instance=instance,
+        raise_on_error=False,
+        asset_selection=what_if_selection(job) if what_if else None,
     )
     if not result.success:
         for event in result.all_events:
@@ -48,10 +62,12 @@ def _run(args: argparse.Namespace) -> int:
     with duckdb.connect(path, read_only=True) as con:
         if args.demo:
             print(DEMO_NOTE)
+        table = attainment_table(con)
+        # without --table: each plan's summary sentence
         print(
-            attainment_table(con)
+            table
             if args.demo or args.table
-            else attainment_table(con).splitlines()[-2]
+            else "\n".join(s for s in table.splitlines() if s.startswith("[") and " — " in s)
         )
         inputs = defs.resources["inputs"]
         outbox = (
@@ -68,6 +84,12 @@ def _run(args: argparse.Namespace) -> int:
         from chitieu.validation.bridge import data_docs_index
 
         print(f"data docs: {data_docs_index(gx_dir)}")
+    if what_if:
+        print(
+            "what-if run (--as-of/--warehouse): nothing published, no report or alert written;"
+            " add --publish to publish"
+        )
+        return 0
     for label, value in (
         ("published (BI)", publish.published_path),
         ("exports", publish.exports_dir),
@@ -75,6 +97,22 @@ def _run(args: argparse.Namespace) -> int:
     ):
         print(f"{label}: {value.get_value() if isinstance(value, dg.EnvVar) else value}")
     return 0
+
+
+def _is_what_if(args: argparse.Namespace, defs) -> bool:
+    """An as-of date other than today, or a warehouse other than the configured one."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from chitieu.resources import DEFAULT_WAREHOUSE, TIMEZONE, parse_as_of
+
+    today = datetime.now(ZoneInfo(TIMEZONE)).date()
+    configured = os.environ.get("CHITIEU_WAREHOUSE") or DEFAULT_WAREHOUSE
+    other_date = bool(args.as_of) and parse_as_of(args.as_of) != today
+    other_warehouse = bool(args.warehouse) and os.path.abspath(args.warehouse) != os.path.abspath(
+        configured
+    )
+    return other_date or other_warehouse
 
 
 def _plan_and_ref(plan_id: str | None):
@@ -203,7 +241,15 @@ def main(argv: list[str] | None = None) -> int:
         help="DuckDB file to write (default: $CHITIEU_WAREHOUSE or var/chitieu.duckdb)",
     )
     run.add_argument(
-        "--as-of", help="evaluation date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)"
+        "--as-of",
+        help="evaluation date YYYY-MM-DD: only figures received and reported by then count"
+        " (default: today in Asia/Ho_Chi_Minh)",
+    )
+    run.add_argument(
+        "--publish",
+        action="store_true",
+        help="publish the snapshot, exports, reports and alerts even with --as-of or --warehouse"
+        " (what-if runs do not, by default)",
     )
     tpl = sub.add_parser(
         "template", help="write the official reporting workbook for one department and period"

@@ -9,7 +9,7 @@ from chitieu.catalogue import Plan
 from chitieu.periods import parse_period
 from chitieu.reference import Reference
 
-RATE_KINDS = ("growth", "reduction", "increment")
+RATE_KINDS = ("growth", "reduction", "increment", "avg_growth")
 POINT_DIMENSIONS = ("percent", "points", "permille")
 JUMP_POINTS = 20.0
 JUMP_RATIO = (0.4, 2.5)
@@ -230,14 +230,24 @@ def _rule_columns(frame: pd.DataFrame, targets: pd.DataFrame, ref: Reference) ->
         ["permille", "count", "area", "mass", "currency", "ratio"]
     )
     years = frame["period_code"].map(lambda c: parse_period(c).year)
-    frame["period_in_plan"] = years.between(frame["plan_year"] - 1, frame["plan_year"])
+    # every year of a multi-year plan, from its base year
+    frame["period_in_plan"] = years.between(frame["baseline_year"], frame["plan_year"])
     return scoped_values(frame)
 
 
 def _targets_from_dim(targets: pd.DataFrame, ref: Reference) -> pd.DataFrame:
     dims = dict(zip(ref.units["unit_code"], ref.units["dimension"], strict=True))
     t = targets[
-        ["plan_id", "target_code", "kind", "unit", "measure_unit", "plan_year", "share_group"]
+        [
+            "plan_id",
+            "target_code",
+            "kind",
+            "unit",
+            "measure_unit",
+            "plan_year",
+            "baseline_year",
+            "share_group",
+        ]
     ].rename(columns={"measure_unit": "unit_expected"})
     t = t.assign(
         unit_dimension=t["unit_expected"].map(dims),
