@@ -193,7 +193,8 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
         problems.append(f"plan header: kind {plan_kind!r}; expected one of {', '.join(PLAN_KINDS)}")
     start_year = header.get("start_year")
     if plan_kind == "five_year" and not (
-        isinstance(start_year, int) and int(header["baseline_year"]) < start_year <= int(header["year"])
+        isinstance(start_year, int)
+        and int(header["baseline_year"]) < start_year <= int(header["year"])
     ):
         problems.append(
             f"plan header: a five-year plan needs start_year between baseline_year and year, not {start_year!r}"
@@ -206,9 +207,11 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
         if e.get("code") in seen:
             entry_problems.append(f"{where}: duplicate code, first used by entry {seen[e['code']]}")
         seen.setdefault(e.get("code"), i)
-        problems += entry_problems
         if e.get("kind") in PERIOD_KINDS and plan_kind == "annual":
-            entry_problems.append(f"{where}: kind {e['kind']!r} needs a multi-year plan (kind: five_year)")
+            entry_problems.append(
+                f"{where}: kind {e['kind']!r} needs a multi-year plan (kind: five_year)"
+            )
+        problems += entry_problems
         if entry_problems:
             continue
         targets.append(

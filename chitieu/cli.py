@@ -16,9 +16,8 @@ DEMO_NOTE = (
 def _run(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from pipelines.definitions import build_definitions
-
     from chitieu.resources import parse_as_of
+    from pipelines.definitions import build_definitions
     from pipelines.jobs import what_if_selection
 
     if args.as_of:

@@ -88,7 +88,11 @@ def test_three_plans_side_by_side(runs):
         runs["resources"],
         "select plan_id, count(*) as n from mart.target_attainment group by 1 order by 1",
     )
-    assert counts.values.tolist() == [["lai-chau-2021-2025", 30], ["lai-chau-2024", 50], ["lai-chau-2025", 22]]
+    assert counts.values.tolist() == [
+        ["lai-chau-2021-2025", 30],
+        ["lai-chau-2024", 50],
+        ["lai-chau-2025", 22],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -124,7 +128,9 @@ def test_year_end_file_received_in_january_is_accepted_for_2024(runs):
         "select plan_id, period_code, status, cast(received_at as date) as day from raw.submissions"
         " where file_name = 'Bieu-YT-nam-2024.xlsx'",
     )
-    assert sub.values.tolist() == [["lai-chau-2024", "2024", "accepted", pd.Timestamp("2025-01-10")]]
+    assert sub.values.tolist() == [
+        ["lai-chau-2024", "2024", "accepted", pd.Timestamp("2025-01-10")]
+    ]
     figures = _df(
         runs["resources"],
         "select count(*) as n from core.fact_observation where source_file = 'Bieu-YT-nam-2024.xlsx'"
@@ -195,7 +201,10 @@ def test_as_of_excludes_later_periods(runs):
     assert "2024" in set(january[january["plan_id"] == "lai-chau-2024"]["actual_period"].dropna())
     assert _one(october, "enrolment_primary").actual_period != "2024"
     assert _one(january, "enrolment_primary").actual_period == "2024"
-    fact = _df(runs["resources"], "select max(reported_through) as t, max(received_on) as r from core.fact_observation")
+    fact = _df(
+        runs["resources"],
+        "select max(reported_through) as t, max(received_on) as r from core.fact_observation",
+    )
     assert fact["t"].iloc[0] <= pd.Timestamp(AS_OF) and fact["r"].iloc[0] <= pd.Timestamp(AS_OF)
 
 

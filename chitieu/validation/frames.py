@@ -100,7 +100,9 @@ def submission_frame(
     on = ["plan_id", "target_code"] if "plan_id" in frame else ["target_code"]
     if on == ["target_code"] and len(plans) > 1:
         raise ValueError("figures of several plans need a plan_id column")
-    frame = frame.merge(targets[["plan_id", *keep]] if len(on) == 2 else targets[keep], on=on, how="left")
+    frame = frame.merge(
+        targets[["plan_id", *keep]] if len(on) == 2 else targets[keep], on=on, how="left"
+    )
     frame["known_target"] = frame["target_department"].notna()
     frame["unit_code"] = frame["unit_expected"]
     frame["is_rate"] = frame["is_rate"].fillna(False).astype(bool)
