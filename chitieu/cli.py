@@ -114,8 +114,12 @@ def _is_what_if(args: argparse.Namespace, defs) -> bool:
     return other_date or other_warehouse
 
 
-def _plan_and_ref(plan_id: str | None):
+def _plan_and_ref(plan_id: str | None, period: str | None = None, file=None):
+    """The plan named by ``--plan``; else the annual plan of ``period``'s year, or the plan the
+    file's template or title names (``chitieu.plan_choice``)."""
     from chitieu.catalogue import load_plan
+    from chitieu.periods import PeriodError, parse_period
+    from chitieu.plan_choice import annual_plans, choose_plan
     from chitieu.reference import load_reference
     from chitieu.resources import InputsResource
 
@@ -125,10 +129,28 @@ def _plan_and_ref(plan_id: str | None):
     )
     ref = load_reference(inputs.reference_dir)
     plans = [load_plan(p, ref) for p in inputs.plan_files()]
-    chosen = [p for p in plans if plan_id in (None, p.plan_id)]
-    if not chosen:
-        raise SystemExit(f"unknown plan {plan_id!r}; known: {', '.join(p.plan_id for p in plans)}")
-    return chosen[0], ref
+    known = ", ".join(p.plan_id for p in plans)
+    if plan_id is not None:
+        chosen = [p for p in plans if p.plan_id == plan_id]
+        if not chosen:
+            raise SystemExit(f"unknown plan {plan_id!r}; known: {known}")
+        return chosen[0], ref
+    annual = annual_plans(plans)
+    if period is not None:
+        try:
+            year = parse_period(period).year
+        except PeriodError as exc:
+            raise SystemExit(f"chitieu: {exc}") from None
+        chosen = [p for p in annual if p.year == year]
+        if not chosen:
+            raise SystemExit(f"no annual plan for {year}; known: {known}")
+        return chosen[0], ref
+    if file is not None:
+        choice = choose_plan(file, plans)
+        if choice.plan is None:
+            raise SystemExit(f"{choice.problem.text_en()}")
+        return choice.plan, ref
+    return annual[0], ref
 
 
 def _published_history():
@@ -145,7 +167,7 @@ def _published_history():
 def _template(args: argparse.Namespace) -> int:
     from chitieu.submissions.template import write_template
 
-    plan, ref = _plan_and_ref(args.plan)
+    plan, ref = _plan_and_ref(args.plan, period=args.period)
     try:
         path = write_template(plan, ref, args.department, args.period, args.output)
     except ValueError as exc:
@@ -165,7 +187,7 @@ def _check(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"chitieu check: no such file: {path}", file=sys.stderr)
         return 2
-    plan, ref = _plan_and_ref(args.plan)
+    plan, ref = _plan_and_ref(args.plan, file=path)
     department = args.department or (
         path.parent.name if path.parent.name in ref.department_codes else None
     )
@@ -254,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         "template", help="write the official reporting workbook for one department and period"
     )
     tpl.add_argument("department", help="department code, e.g. snn")
-    tpl.add_argument("--plan", help="plan id (default: the only plan)")
+    tpl.add_argument("--plan", help="plan id (default: the annual plan of the period's year)")
     tpl.add_argument("--period", required=True, help="2024-06, 2024-Q3, 2024-6M, 2024-9M or 2024")
     tpl.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
     chk = sub.add_parser("check", help="dry run: parse and check one file without loading anything")
@@ -262,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument(
         "--department", help="submitting department (default: the file's folder or the template's)"
     )
-    chk.add_argument("--plan", help="plan id (default: the only plan)")
+    chk.add_argument(
+        "--plan", help="plan id (default: the one the file's template or reporting period names)"
+    )
     rep = sub.add_parser(
         "report", help="write the attainment report (xlsx for the council, or one HTML page)"
     )
