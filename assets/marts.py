@@ -1,42 +1,11 @@
 """Attainment marts for BI tools and the council report."""
 
 import dagster as dg
-import pandas as pd
 
+from assets.plans import PLAN_BACKFILL, PLAN_PARTITIONS
 from chitieu import warehouse as wh
-from chitieu.marts import compute_attainment
-from chitieu.marts_period import compute_period_attainment
+from chitieu.plan_rows import plan_attainment, replace_plans
 from chitieu.resources import InputsResource, WarehouseResource
-
-
-def annual_targets(targets):
-    """The targets of annual plans (the others are judged over their term)."""
-    return targets[targets["plan_kind"] == "annual"].reset_index(drop=True)
-
-
-def with_period_plans(con, targets, annual, as_of):
-    """``annual`` plus the rows of multi-year plans, in the same columns and order."""
-    if (targets["plan_kind"] == "annual").all():
-        return annual
-    observations = con.execute(
-        "select o.* from core.fact_observation as o join (select distinct plan_id from core.dim_target"
-        " where plan_kind <> 'annual') using (plan_id)"
-    ).df()
-    period = compute_period_attainment(targets, observations, as_of)
-    annual = annual.copy()
-    for col in annual.columns:
-        values = period[col].dropna()
-        # a number column the annual rows left all empty (typed as text) gets the period numbers' type
-        if len(values) and annual[col].isna().all() and pd.api.types.is_number(values.iloc[0]):
-            annual[col] = annual[col].astype("float64")
-            period[col] = period[col].astype("float64")
-        elif pd.api.types.is_numeric_dtype(annual[col]):
-            period[col] = pd.to_numeric(period[col].astype(object)).astype(annual[col].dtype)
-    frame = pd.concat([annual, period], ignore_index=True)[annual.columns]
-    for col in frame.columns:
-        if frame[col].dtype == object and col != "as_of":
-            frame[col] = frame[col].astype("string")
-    return frame.sort_values(["plan_id", "group_no", "item_no"]).reset_index(drop=True)
 
 
 @dg.asset(
@@ -47,29 +16,37 @@ def with_period_plans(con, targets, annual, as_of):
         ["core", "dim_target"],
         ["core", "fact_national_indicator"],
     ],
+    partitions_def=PLAN_PARTITIONS,
+    backfill_policy=PLAN_BACKFILL,
 )
-def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
+def target_attainment(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, inputs: InputsResource
+) -> dg.MaterializeResult:
     """One row per plan target at its area: the latest figure, its source, the year-end projection,
     attainment % and status (achieved, on_track, at_risk, not_achieved, no_data, with Vietnamese labels).
-    Rebuilt in one transaction, so a failure leaves yesterday's table in place."""
+    Partitioned by plan: a run rebuilds the rows of its plans and keeps the other plans' rows.
+    One transaction, so a failure leaves yesterday's table in place."""
     as_of = inputs.as_of_date()
+    plans = list(context.partition_keys)
     with warehouse.get_connection() as con, wh.transaction(con):
         wh.build(con, "core.attainment_inputs")
-        targets = con.execute("select * from core.dim_target").df()
+        targets = con.execute(
+            "select * from core.dim_target where list_contains(?, plan_id)", [plans]
+        ).df()
         inputs_df = con.execute("select * from core.attainment_inputs").df()
-        frame = with_period_plans(
-            con, targets, compute_attainment(annual_targets(targets), inputs_df, as_of), as_of
-        )
-        n = wh.write_table(con, "mart.target_attainment", frame)
+        frame = plan_attainment(con, targets, inputs_df, as_of)
+        n = replace_plans(con, "mart.target_attainment", frame, plans)
         preview = wh.preview_markdown(
             con,
-            "select target_code, actual_value, projected_value, status from mart.target_attainment",
+            "select plan_id, target_code, actual_value, projected_value, status"
+            " from mart.target_attainment",
             60,
         )
     counts = frame["status"].value_counts().to_dict()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": n,
+            "plans": plans,
             "as_of": str(as_of),
             **{f"status/{k}": int(v) for k, v in counts.items()},
             "preview": dg.MetadataValue.md(preview),
@@ -95,22 +72,41 @@ def attainment_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=["mart", "attainment_history"], group_name="mart", deps=[["mart", "target_attainment"]]
+    key=["mart", "attainment_history"],
+    group_name="mart",
+    deps=[["mart", "target_attainment"]],
+    partitions_def=PLAN_PARTITIONS,
+    backfill_policy=PLAN_BACKFILL,
 )
-def attainment_history(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def attainment_history(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """Keeps each run's statuses: one set of rows per plan × target × as-of date, appended
-    (a rerun for the same date replaces that date's rows in one transaction), so BI and the
-    HTML report can show how each target's status moved over the year."""
+    (a rerun for the same date replaces that date's rows of its plans in one transaction), so BI
+    and the HTML report can show how each target's status moved over the year."""
+    plans = list(context.partition_keys)
     with warehouse.get_connection() as con, wh.transaction(con):
-        as_of = wh.scalar(con, "select max(as_of) from mart.target_attainment")
+        as_of = wh.scalar(
+            con,
+            "select max(as_of) from mart.target_attainment where list_contains(?, plan_id)",
+            [plans],
+        )
         n = wh.append_model(
             con,
             "mart.attainment_history",
-            "as_of = ? and plan_id in (select distinct plan_id from mart.target_attainment)",
-            [as_of],
+            "as_of = ? and list_contains(?, plan_id)",
+            [as_of, plans],
+            where="list_contains(?, plan_id)",
+            where_params=[plans],
         )
         dates = wh.scalar(con, "select count(distinct as_of) from mart.attainment_history")
         total = wh.scalar(con, "select count(*) from mart.attainment_history")
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": total, "as_of": str(as_of), "new_rows": n, "dates": dates}
+        metadata={
+            "dagster/row_count": total,
+            "plans": plans,
+            "as_of": str(as_of),
+            "new_rows": n,
+            "dates": dates,
+        }
     )

@@ -9,6 +9,11 @@ from chitieu.periods import periods_for_year
 from chitieu.reference import load_reference
 from chitieu.resources import InputsResource, WarehouseResource
 
+# One partition per plan (its id), registered from the plans folder by pipelines.partitions:
+# one plan's marts can be rebuilt or backfilled alone, and the nightly run covers them all.
+PLAN_PARTITIONS = dg.DynamicPartitionsDefinition(name="plans")
+PLAN_BACKFILL = dg.BackfillPolicy.single_run()
+
 
 def load_plans(inputs: InputsResource) -> list:
     """Every plan YAML in the plans folder, checked against the reference data."""

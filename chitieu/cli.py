@@ -19,6 +19,7 @@ def _run(args: argparse.Namespace) -> int:
     from chitieu.resources import parse_as_of
     from pipelines.definitions import build_definitions
     from pipelines.jobs import what_if_selection
+    from pipelines.partitions import all_plans_tags, plan_ids, sync_plan_partitions
 
     if args.as_of:
         try:
@@ -39,10 +40,14 @@ def _run(args: argparse.Namespace) -> int:
     )
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     job = defs.resolve_job_def("nightly")
+    plans_dir = defs.resources["inputs"].plans_dir
+    plans_dir = plans_dir.get_value() if isinstance(plans_dir, dg.EnvVar) else plans_dir
+    sync_plan_partitions(instance, plan_ids(plans_dir))
     result = job.execute_in_process(
         run_config=quiet,
         instance=instance,
         raise_on_error=False,
+        tags=all_plans_tags(instance) or {},
         asset_selection=what_if_selection(job) if what_if else None,
     )
     if not result.success:

@@ -24,6 +24,7 @@ from pipelines.sensors import (
     check_failure_alert_sensor,
     inbox_sensor,
     late_submission_sensor,
+    plan_partitions_sensor,
     run_failure_alert_sensor,
 )
 
@@ -55,6 +56,7 @@ def build_definitions(overrides: dict[str, dict] | None = None) -> dg.Definition
             check_failure_alert_sensor(check_keys),
             run_failure_alert_sensor,
             late_submission_sensor,
+            plan_partitions_sensor,
         ],
         resources=build_resources(overrides),
         executor=dg.in_process_executor,

@@ -6,6 +6,7 @@ from chitieu.reference import load_reference
 from chitieu.resources import AlertsResource, InputsResource, PublishResource
 from chitieu.submissions.inbox import scan_inbox
 from pipelines.jobs import nightly_job
+from pipelines.partitions import all_plans_tags, partition_requests, plan_ids
 
 
 @dg.sensor(
@@ -18,11 +19,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inputs: InputsResource):
     the alerts, and a fresh warehouse is built whole; warehouse writers run one at a time (dagster.yaml)."""
     departments = load_reference(inputs.reference_dir).department_codes
     files = scan_inbox(inputs.inbox_dir, departments)
+    plans = all_plans_tags(context.instance)
+    if files and plans is None:
+        yield dg.SkipReason("no plan partition registered yet (plan_partitions_sensor)")
+        return
     for f in files:
         key = f.sha256 or f"refused:{f.path}"
         yield dg.RunRequest(
             run_key=key,
-            tags={"chitieu/file": str(f.path), "chitieu/department": f.department or ""},
+            tags={"chitieu/file": str(f.path), "chitieu/department": f.department or ""} | plans,
         )
     if not files:
         yield dg.SkipReason(f"no files in {inputs.inbox_dir}")
@@ -119,3 +124,14 @@ def late_submission_sensor(
         pending = late_alerts(con)
     sent = _send(alerts, pending)
     return dg.SkipReason(f"{len(pending)} late report(s); {len(sent)} new alert(s) sent")
+
+
+@dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def plan_partitions_sensor(context: dg.SensorEvaluationContext, inputs: InputsResource):
+    """Keeps the plan partitions equal to the catalogues in the plans folder: a new plan file
+    becomes a partition (the UI lists it, the nightly run covers it), a removed one is dropped.
+    It only returns partition requests, which the daemon applies; it writes nothing itself."""
+    requests = partition_requests(context.instance, plan_ids(inputs.plans_dir))
+    if not requests:
+        return dg.SkipReason("plan partitions match the plans folder")
+    return dg.SensorResult(dynamic_partitions_requests=requests)

@@ -117,6 +117,14 @@ def all_assets() -> list:
     ]
 
 
-def run_nightly(resources: dict, **kwargs) -> dg.ExecuteInProcessResult:
-    """Materialize every asset in process against ``resources``."""
-    return dg.materialize(all_assets(), resources=resources, **kwargs)
+def run_nightly(
+    resources: dict, instance: dg.DagsterInstance | None = None, **kwargs
+) -> dg.ExecuteInProcessResult:
+    """Materialize every asset in process against ``resources``, for every plan of its plans
+    folder (registered as partitions on ``instance``, an ephemeral one by default)."""
+    from pipelines.partitions import all_plans_tags, plan_ids, sync_plan_partitions
+
+    instance = instance or dg.DagsterInstance.ephemeral()
+    sync_plan_partitions(instance, plan_ids(resources["inputs"].plans_dir))
+    tags = (all_plans_tags(instance) or {}) | kwargs.pop("tags", {})
+    return dg.materialize(all_assets(), resources=resources, instance=instance, tags=tags, **kwargs)

@@ -15,7 +15,7 @@ from pipelines.sensors import (
     late_submission_sensor,
     run_failure_alert_sensor,
 )
-from tests.conftest import all_assets, run_nightly
+from tests.conftest import run_nightly
 
 SECRET = "S3cretToken"
 
@@ -143,7 +143,7 @@ def test_check_failure_sensor_sees_failed_checks(channels, inputs_dir, httpserve
     )
     instance = dg.DagsterInstance.ephemeral()
     quiet = channels | {"alerts": AlertsResource(urls="", state_path=channels["alerts"].state_path)}
-    result = dg.materialize(all_assets(), resources=quiet, instance=instance, raise_on_error=False)
+    result = run_nightly(quiet, instance=instance, raise_on_error=False)
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert [e.asset_check_key.name for e in failed] == ["manual_observations_suite"]
     from assets.checks import manual_observations_suite
@@ -166,9 +166,7 @@ def test_run_failure_sensor(channels, inputs_dir, httpserver):
         encoding="utf-8",
     )
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize(
-        all_assets(), resources=channels, instance=instance, raise_on_error=False
-    )
+    result = run_nightly(channels, instance=instance, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
     context = dg.build_run_status_sensor_context(

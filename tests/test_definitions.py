@@ -19,6 +19,7 @@ ASSET_KEYS = sorted(
         "core/fact_national_indicator",
         "core/fact_observation",
         "core/fact_population",
+        "mart/attainment_history",
         "mart/attainment_summary",
         "mart/indicator_series",
         "mart/source_discrepancies",
@@ -66,11 +67,22 @@ def test_schedule_runs_nightly_in_vietnam_time():
         "nightly",
     )
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    )
-    requests = schedule.evaluate_tick(context).run_requests
-    assert len(requests) == 1
+    at = datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at)
+        # before the plan sensor registered any plan there is nothing to run
+        assert schedule.evaluate_tick(context).run_requests == []
+        instance.add_dynamic_partitions("plans", ["lai-chau-2024", "lai-chau-2021-2025"])
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at)
+        requests = schedule.evaluate_tick(context).run_requests
+    # one run for every registered plan (a single-run partition range)
+    assert [r.tags for r in requests] == [
+        {
+            "dagster/asset_partition_range_start": "lai-chau-2024",
+            "dagster/asset_partition_range_end": "lai-chau-2021-2025",
+            "dagster/schedule_name": "nightly_schedule",
+        }
+    ]
 
 
 def test_cron_comes_from_the_environment_at_load_time(monkeypatch):
@@ -121,3 +133,39 @@ def test_warehouse_writing_runs_are_serialised(tmp_path):
     instance = dg.DagsterInstance.from_config(str(tmp_path))
     limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert limits == [{"key": "chitieu/warehouse", "limit": 1}]
+
+
+def test_plans_are_a_partition_dimension_of_the_marts():
+    d = build_definitions()
+    graph = d.resolve_asset_graph()
+    partitioned = sorted(
+        k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def
+    )
+    assert partitioned == ["mart/attainment_history", "mart/target_attainment"]
+    assert graph.get(dg.AssetKey(["mart", "target_attainment"])).partitions_def.name == "plans"
+    assert d.resolve_job_def("nightly").partitions_def.name == "plans"
+
+
+def test_plan_sensor_registers_the_plan_files_as_partitions(tmp_path):
+    from chitieu.resources import InputsResource
+    from pipelines.sensors import plan_partitions_sensor
+
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("plans", ["lai-chau-2019"])
+        context = dg.build_sensor_context(instance=instance, resources={"inputs": InputsResource()})
+        result = plan_partitions_sensor(context)
+        requests = {type(r).__name__: r.partition_keys for r in result.dynamic_partitions_requests}
+        assert requests == {
+            "AddDynamicPartitionsRequest": ["lai-chau-2021-2025", "lai-chau-2024", "lai-chau-2025"],
+            "DeleteDynamicPartitionsRequest": ["lai-chau-2019"],
+        }
+        # the sensor only asks; nothing is registered until the daemon applies the requests
+        assert instance.get_dynamic_partitions("plans") == ["lai-chau-2019"]
+        instance.delete_dynamic_partition("plans", "lai-chau-2019")
+        instance.add_dynamic_partitions(
+            "plans", ["lai-chau-2021-2025", "lai-chau-2024", "lai-chau-2025"]
+        )
+        again = plan_partitions_sensor(
+            dg.build_sensor_context(instance=instance, resources={"inputs": InputsResource()})
+        )
+        assert isinstance(again, dg.SkipReason)

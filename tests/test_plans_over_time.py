@@ -80,7 +80,7 @@ def runs(tmp_path_factory) -> dict:
             "select plan_id, target_code, status, actual_period, actual_value, estimate_level "
             "from mart.target_attainment order by plan_id, target_code",
         )
-    return {"resources": resources, "snapshots": snapshots}
+    return {"resources": resources, "snapshots": snapshots, "root": root}
 
 
 def test_three_plans_side_by_side(runs):
@@ -227,3 +227,51 @@ def test_history_has_one_set_of_rows_per_as_of_date(runs):
         " where plan_id = 'lai-chau-2024' and target_code = 'jobs_created' order by as_of",
     )
     assert path["status"].tolist() == ["no_data", "at_risk", "at_risk"]
+
+
+def test_one_plan_is_rebuilt_alone(runs, tmp_path):
+    """materialize(partition_key=plan): that plan's rows change, the others stay byte for byte."""
+    import dagster as dg
+
+    from tests.conftest import all_assets
+    from pipelines.partitions import plan_ids, sync_plan_partitions
+
+    root = tmp_path / "copy"
+    shutil.copytree(runs["root"], root)
+    resources = _at(make_resources(root, root / "inputs"), AS_OF)
+    plan = root / "inputs" / "plans" / "lai-chau-2025.yaml"
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace("value_vi: '54'", "value_vi: '60'", 1)
+    plan.write_text(text.replace("target_value: 54.0", "target_value: 60.0", 1), encoding="utf-8")
+    before = _df(resources, "select * from mart.target_attainment order by plan_id, target_code")
+    instance = dg.DagsterInstance.ephemeral()
+    assert sync_plan_partitions(instance, plan_ids(root / "inputs" / "plans")) == list(PLANS)
+    keys = [["core", "dim_target"], ["mart", "target_attainment"], ["mart", "attainment_history"]]
+    result = dg.materialize(
+        all_assets(),
+        selection=[dg.AssetKey(k) for k in keys],
+        resources=resources,
+        instance=instance,
+        partition_key="lai-chau-2025",
+    )
+    assert result.success
+    after = _df(resources, "select * from mart.target_attainment order by plan_id, target_code")
+    changed = after.compare(before)
+    assert set(after.loc[changed.index, "plan_id"]) == {"lai-chau-2025"}
+    forest = after[(after["plan_id"] == "lai-chau-2025") & (after["target_code"] == "forest_cover")]
+    assert forest["target_value"].tolist() == [60.0]
+    others = after["plan_id"] != "lai-chau-2025"
+    pd.testing.assert_frame_equal(after[others], before[others])
+    # Dagster records the materialization for that partition only
+    key = dg.AssetKey(["mart", "target_attainment"])
+    assert instance.get_materialized_partitions(key) == {"lai-chau-2025"}
+    history = _df(
+        resources,
+        "select plan_id, count(*) as n from mart.attainment_history where as_of = ? group by 1 order by 1",
+        [AS_OF],
+    )
+    assert history.values.tolist() == [
+        ["lai-chau-2021-2025", 30],
+        ["lai-chau-2024", 50],
+        ["lai-chau-2025", 22],
+    ]
