@@ -233,8 +233,8 @@ def test_one_plan_is_rebuilt_alone(runs, tmp_path):
     """materialize(partition_key=plan): that plan's rows change, the others stay byte for byte."""
     import dagster as dg
 
-    from tests.conftest import all_assets
     from pipelines.partitions import plan_ids, sync_plan_partitions
+    from tests.conftest import all_assets
 
     root = tmp_path / "copy"
     shutil.copytree(runs["root"], root)
