@@ -122,6 +122,14 @@ def test_2024_summary_unchanged_and_each_plan_has_its_sentence(runs):
     assert rows[2][1].endswith("/22 chỉ tiêu")
 
 
+def test_areas_carry_their_validity_in_the_warehouse(runs):
+    rows = _df(
+        runs["resources"],
+        "select area_code, valid_to, successor from core.dim_area where area_code in ('12', '106') order by 1",
+    )
+    assert rows.values.tolist() == [["106", pd.Timestamp("2025-06-30"), "12"], ["12", pd.NaT, None]]
+
+
 def test_year_end_file_received_in_january_is_accepted_for_2024(runs):
     sub = _df(
         runs["resources"],
