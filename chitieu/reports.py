@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from chitieu.publish import atomic_write
+from chitieu.report_history import status_paths
 from chitieu.report_text import vi_number
 
 STATUS_COLOURS = {
@@ -176,6 +177,9 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
         )
     )
     body = []
+    paths = status_paths(
+        con, plan_id
+    )  # each target's status over the year (mart.attainment_history)
     for t in rows.itertuples():
         badge = f'<span class="badge" style="background:{STATUS_COLOURS[t.status]}">{e(t.status_vi)}</span>'
         reason = (
@@ -189,7 +193,7 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
             f'<td>{e(t.unit)}</td><td class="num">{vi_number(t.target_value)}</td><td class="num">{vi_number(t.actual_value)}'
             f'<div class="en">{e(t.actual_period) if isinstance(t.actual_period, str) else ""}</div></td>'
             f'<td class="num">{vi_number(t.projected_value)}</td><td>{_bullet(t)}</td><td class="num">{vi_number(t.attainment_pct, 1)}</td>'
-            f"<td>{badge}{reason}</td></tr>"
+            f"<td>{badge}{reason}{paths.get(t.target_code, '')}</td></tr>"
         )
     status = con.execute(
         "select department_name_vi, period_code, due_date, status_vi, accepted_file from mart.submission_status where plan_id = ? order by period_code, department_name_vi",

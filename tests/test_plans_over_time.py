@@ -123,11 +123,12 @@ def test_2024_summary_unchanged_and_each_plan_has_its_sentence(runs):
 
 
 def test_areas_carry_their_validity_in_the_warehouse(runs):
-    rows = _df(
-        runs["resources"],
-        "select area_code, valid_to, successor from core.dim_area where area_code in ('12', '106') order by 1",
-    )
-    assert rows.values.tolist() == [["106", pd.Timestamp("2025-06-30"), "12"], ["12", pd.NaT, None]]
+    with duckdb.connect(runs["resources"]["warehouse"].path, read_only=True) as con:
+        rows = con.execute(
+            "select area_code, cast(valid_to as varchar), successor from core.dim_area"
+            " where area_code in ('12', '106') order by 1"
+        ).fetchall()
+    assert rows == [("106", "2025-06-30", "12"), ("12", None, None)]
 
 
 def test_year_end_file_received_in_january_is_accepted_for_2024(runs):
@@ -283,3 +284,27 @@ def test_one_plan_is_rebuilt_alone(runs, tmp_path):
         ["lai-chau-2024", 50],
         ["lai-chau-2025", 22],
     ]
+
+
+def test_html_report_shows_each_targets_path(runs, tmp_path):
+    from chitieu.reports import write_html
+
+    with duckdb.connect(runs["resources"]["warehouse"].path, read_only=True) as con:
+        page = write_html(con, tmp_path / "r.html", "lai-chau-2024").read_text(encoding="utf-8")
+    row = next(r for r in page.split("<tr") if "Giải quyết việc làm" in r or "jobs" in r.lower())
+    start = row.index('<svg class="path"')
+    svg = row[start : row.index("</svg>", start)]
+    assert svg.count("<circle") == 3
+    assert "<title>01/01/2023: Chưa có số liệu (no_data)</title>" in svg
+    assert "<title>15/01/2025: Có nguy cơ không đạt (at_risk)</title>" in svg
+    assert page.count('<svg class="path"') == 50
+
+
+def test_sparkline_needs_two_points():
+    from datetime import date
+
+    from chitieu.report_history import sparkline
+
+    assert sparkline([(date(2024, 6, 30), "on_track")]) == ""
+    two = sparkline([(date(2024, 6, 30), "on_track"), (date(2024, 9, 30), "achieved")])
+    assert two.count("<circle") == 2 and 'points="4,8 12,3"' in two
