@@ -143,11 +143,17 @@ def test_symlink_escaping_the_folder_is_refused(inbox, resources, tmp_path):
 
 def test_sensor_requests_one_run_per_file_content(inbox, resources):
     a = write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS)
-    ctx = dg.build_sensor_context(
-        instance=dg.DagsterInstance.ephemeral(), resources={"inputs": resources["inputs"]}
-    )
-    keys = [r.run_key for r in inbox_sensor(ctx)]
+    instance = dg.DagsterInstance.ephemeral()
+    ctx = dg.build_sensor_context(instance=instance, resources={"inputs": resources["inputs"]})
+    # no plan registered as a partition yet: nothing to run
+    assert [type(r) for r in inbox_sensor(ctx)] == [dg.SkipReason]
+    instance.add_dynamic_partitions("plans", ["lai-chau-2024", "lai-chau-2025"])
+    requests = list(inbox_sensor(ctx))
+    keys = [r.run_key for r in requests]
     assert len(keys) == 1 and len(keys[0]) == 64
+    # the run covers every registered plan
+    assert requests[0].tags["dagster/asset_partition_range_start"] == "lai-chau-2024"
+    assert requests[0].tags["dagster/asset_partition_range_end"] == "lai-chau-2025"
     write_bieu(a, [["1", "Giải quyết việc làm", "lao động", "8.870", "6.300", ""]])
     assert [r.run_key for r in inbox_sensor(ctx)] != keys
     shutil.rmtree(inbox)
