@@ -93,6 +93,9 @@ def test_three_plans_side_by_side(runs):
         ["lai-chau-2024", 50],
         ["lai-chau-2025", 22],
     ]
+    # departments report on the annual plans; the five-year plan owes no report of its own
+    owed = _df(runs["resources"], "select distinct plan_id from mart.submission_status order by 1")
+    assert owed["plan_id"].tolist() == ["lai-chau-2024", "lai-chau-2025"]
 
 
 @pytest.mark.parametrize(
