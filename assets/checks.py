@@ -58,7 +58,7 @@ def department_submission_suite(
 
     with warehouse.get_connection() as con:
         values = con.execute(
-            """select v.*, s.file_name, s.department_code, s.period_code as submission_period, null as metadata_period
+            """select v.*, s.plan_id, s.file_name, s.department_code, s.period_code as submission_period, null as metadata_period
                from raw.submission_values as v join staging.stg_submissions as s using (submission_id) where s.is_current"""
         ).df()
         hist = history(con)

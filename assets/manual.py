@@ -6,7 +6,9 @@ import dagster as dg
 import pandas as pd
 
 from chitieu import warehouse as wh
+from chitieu.areas import area_problem, area_spans
 from chitieu.manual import read_manual_observations
+from chitieu.reference import load_reference
 from chitieu.resources import InputsResource, WarehouseResource
 
 
@@ -55,8 +57,12 @@ def manual_observations(
             con.execute("select plan_id, target_code from core.dim_target").fetchall()
         )
         known_areas = {r[0] for r in con.execute("select area_code from core.dim_area").fetchall()}
+        spans = area_spans(load_reference(inputs.reference_dir).areas)
         files = [
-            read_manual_observations(p, known_targets, known_areas) for p in inputs.manual_files()
+            read_manual_observations(
+                p, known_targets, known_areas, lambda a, period: area_problem(spans, a, period)
+            )
+            for p in inputs.manual_files()
         ]
         loads, frames = [], []
         for f in files:

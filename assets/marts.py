@@ -2,9 +2,10 @@
 
 import dagster as dg
 
+from assets.plans import PLAN_BACKFILL, PLAN_PARTITIONS
 from chitieu import warehouse as wh
 from chitieu.bi_columns import add_bi_columns
-from chitieu.marts import compute_attainment
+from chitieu.plan_rows import plan_attainment, replace_plans
 from chitieu.resources import InputsResource, WarehouseResource
 
 
@@ -25,28 +26,38 @@ def bi_names(con) -> tuple:
         ["core", "fact_national_indicator"],
         ["core", "dim_plan_group"],
     ],
+    partitions_def=PLAN_PARTITIONS,
+    backfill_policy=PLAN_BACKFILL,
 )
-def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
+def target_attainment(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, inputs: InputsResource
+) -> dg.MaterializeResult:
     """One row per plan target at its area: the latest figure, its source, the year-end projection,
     attainment % and status (achieved, on_track, at_risk, not_achieved, no_data, with Vietnamese labels).
-    Rebuilt in one transaction, so a failure leaves yesterday's table in place."""
+    Partitioned by plan: a run rebuilds the rows of its plans and keeps the other plans' rows.
+    One transaction, so a failure leaves yesterday's table in place."""
     as_of = inputs.as_of_date()
+    plans = list(context.partition_keys)
     with warehouse.get_connection() as con, wh.transaction(con):
         wh.build(con, "core.attainment_inputs")
-        targets = con.execute("select * from core.dim_target").df()
+        targets = con.execute(
+            "select * from core.dim_target where list_contains(?, plan_id)", [plans]
+        ).df()
         inputs_df = con.execute("select * from core.attainment_inputs").df()
-        frame = compute_attainment(targets, inputs_df, as_of)
+        frame = plan_attainment(con, targets, inputs_df, as_of)
         frame = add_bi_columns(frame, *bi_names(con))
-        n = wh.write_table(con, "mart.target_attainment", frame)
+        n = replace_plans(con, "mart.target_attainment", frame, plans)
         preview = wh.preview_markdown(
             con,
-            "select target_code, actual_value, projected_value, status from mart.target_attainment",
+            "select plan_id, target_code, actual_value, projected_value, status"
+            " from mart.target_attainment",
             60,
         )
     counts = frame["status"].value_counts().to_dict()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": n,
+            "plans": plans,
             "as_of": str(as_of),
             **{f"status/{k}": int(v) for k, v in counts.items()},
             "preview": dg.MetadataValue.md(preview),
@@ -69,3 +80,44 @@ def attainment_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
             ).fetchall()
         ]
     return dg.MaterializeResult(metadata={"dagster/row_count": n, "summary": "; ".join(sentences)})
+
+
+@dg.asset(
+    key=["mart", "attainment_history"],
+    group_name="mart",
+    deps=[["mart", "target_attainment"]],
+    partitions_def=PLAN_PARTITIONS,
+    backfill_policy=PLAN_BACKFILL,
+)
+def attainment_history(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Keeps each run's statuses: one set of rows per plan × target × as-of date, appended
+    (a rerun for the same date replaces that date's rows of its plans in one transaction), so BI
+    and the HTML report can show how each target's status moved over the year."""
+    plans = list(context.partition_keys)
+    with warehouse.get_connection() as con, wh.transaction(con):
+        as_of = wh.scalar(
+            con,
+            "select max(as_of) from mart.target_attainment where list_contains(?, plan_id)",
+            [plans],
+        )
+        n = wh.append_model(
+            con,
+            "mart.attainment_history",
+            "as_of = ? and list_contains(?, plan_id)",
+            [as_of, plans],
+            where="list_contains(?, plan_id)",
+            where_params=[plans],
+        )
+        dates = wh.scalar(con, "select count(distinct as_of) from mart.attainment_history")
+        total = wh.scalar(con, "select count(*) from mart.attainment_history")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": total,
+            "plans": plans,
+            "as_of": str(as_of),
+            "new_rows": n,
+            "dates": dates,
+        }
+    )

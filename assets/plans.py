@@ -9,6 +9,11 @@ from chitieu.periods import periods_for_year
 from chitieu.reference import load_reference
 from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
+# One partition per plan (its id), registered from the plans folder by pipelines.partitions:
+# one plan's marts can be rebuilt or backfilled alone, and the nightly run covers them all.
+PLAN_PARTITIONS = dg.DynamicPartitionsDefinition(name="plans")
+PLAN_BACKFILL = dg.BackfillPolicy.single_run()
+
 
 def load_plans(inputs: InputsResource) -> list:
     """Every plan YAML in the plans folder, checked against the reference data."""
@@ -48,8 +53,8 @@ def dim_target(
 
 @dg.asset(key=["core", "dim_period"], group_name="plans", deps=[["core", "dim_target"]])
 def dim_period(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
-    """All reporting periods of each plan year and its baseline year."""
-    years = sorted({y for p in load_plans(inputs) for y in (p.baseline_year, p.year)})
+    """All reporting periods of every plan year (each year of a multi-year plan) and its baseline year."""
+    years = sorted({y for p in load_plans(inputs) for y in range(p.baseline_year, p.year + 1)})
     frame = pd.DataFrame(
         [
             {

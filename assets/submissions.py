@@ -7,6 +7,7 @@ import pandas as pd
 
 from assets.plans import load_plans
 from chitieu import warehouse as wh
+from chitieu.plan_choice import choose_plan
 from chitieu.reference import load_reference
 from chitieu.resources import (
     WAREHOUSE_POOL,
@@ -51,7 +52,7 @@ def history(con) -> pd.DataFrame:
     ):
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     return con.execute(
-        """select target_code, area_code, period_code,
+        """select distinct target_code, area_code, period_code,
                   case when period_type = 'year_estimate' then 'estimate' else 'actual' end as value_kind,
                   value, coalesce(run_id, source_file) as submission_id
            from core.fact_observation"""
@@ -78,7 +79,8 @@ def write_feedback(parsed: list[tuple], outbox_dir: str) -> list:
 
 
 def parse_inbox(inputs: InputsResource, known_ids: set[str]) -> list[tuple]:
-    """(inbox file, parsed submission) for every file not seen before; refused files are not parsed."""
+    """(inbox file, parsed submission) for every file not seen before; refused files are not parsed.
+    Each file is parsed for the plan its template or period names (``chitieu.plan_choice``)."""
     ref = load_reference(inputs.reference_dir)
     plans = load_plans(inputs)
     out = []
@@ -91,12 +93,13 @@ def parse_inbox(inputs: InputsResource, known_ids: set[str]) -> list[tuple]:
             sub = Submission(str(f.path), f.sha256 or f"refused:{f.path.name}", f.department)
             sub.problems.append(f.refused)
         else:
-            plan = (
-                plans[0]
-                if len(plans) == 1
-                else next(p for p in plans if p.year == f.received_at.year)
-            )
-            sub = parse_submission(f.path, plan, ref, f.department)
+            choice = choose_plan(f.path, plans)
+            if choice.plan is None:
+                sub = Submission(str(f.path), f.sha256, f.department)
+                sub.period_code = choice.period_code
+                sub.problems.append(choice.problem)
+            else:
+                sub = parse_submission(f.path, choice.plan, ref, f.department)
         out.append((f, sub))
     return out
 

@@ -24,12 +24,15 @@ def due_date(period: Period, deadline_day: int) -> date:
 def expected_reports(
     plans: list[Plan], departments: pd.DataFrame, calendar_path: str | Path, as_of: date
 ) -> pd.DataFrame:
-    """One row per plan × department owning targets × expected period."""
+    """One row per annual plan × department owning targets × expected period (a multi-year plan
+    is judged from yearly figures, not from reports of its own)."""
     with open(calendar_path, encoding="utf-8") as fh:
         suffixes = yaml.safe_load(fh)["expected_periods"]
     deadlines = dict(zip(departments["department_code"], departments["deadline_day"], strict=True))
     rows = []
     for plan in plans:
+        if plan.plan_kind != "annual":  # departments report on annual plans only
+            continue
         for dept in sorted({t.department_code for t in plan.targets}):
             for suffix in suffixes:
                 period = parse_period(f"{plan.year}-{suffix}" if suffix else str(plan.year))

@@ -22,9 +22,14 @@ KINDS = (
     "increment",
     "maintain",
     "range",
+    "avg_growth",
+    "end_level",
 )
+# kinds of a multi-year plan: average annual growth over the term (CAGR), level reached by its end
+PERIOD_KINDS = ("avg_growth", "end_level")
+PLAN_KINDS = ("annual", "five_year")
 MEASURES = ("reported", "level")
-LEVEL_KINDS = ("growth", "reduction", "increment")
+LEVEL_KINDS = ("growth", "reduction", "increment", "avg_growth")
 SHARE_SUM_TOLERANCE = 0.05
 
 
@@ -81,11 +86,29 @@ class Plan:
     adopted_on: str
     source_document: str
     targets: list[Target] = field(default_factory=list)
+    plan_kind: str = "annual"
+    start_year: int | None = None
+    sample: bool = False
+
+    @property
+    def first_year(self) -> int:
+        """The first year the plan covers (the plan year itself for an annual plan)."""
+        return self.start_year or self.year
+
+    def covers(self, year: int) -> bool:
+        """True when ``year`` is one of the plan's years."""
+        return self.first_year <= year <= self.year
 
     def targets_frame(self) -> pd.DataFrame:
         """One row per target, with plan columns, ready for the warehouse."""
         rows = [
-            asdict(t) | {"plan_year": self.year, "baseline_year": self.baseline_year}
+            asdict(t)
+            | {
+                "plan_year": self.year,
+                "baseline_year": self.baseline_year,
+                "plan_kind": self.plan_kind,
+                "start_year": self.first_year,
+            }
             for t in self.targets
         ]
         df = pd.DataFrame(rows).rename(columns={"code": "target_code"})
@@ -143,6 +166,8 @@ def _entry_problems(e: dict, where: str, ref: Reference) -> list[str]:
                     )
     if kind in ("approx", "share") and not isinstance(e.get("tolerance"), int | float):
         problems.append(f"{where}: kind {kind!r} needs a numeric tolerance")
+    if kind in PERIOD_KINDS and e.get("direction", "up") not in ("up", "down"):
+        problems.append(f"{where}: direction must be up or down")
     if kind == "maintain" and e.get("target_value") not in (1, 1.0):
         problems.append(f"{where}: kind 'maintain' must have target_value 1 (yes)")
     return problems
@@ -169,6 +194,17 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     if missing:
         raise CatalogueError(path, [f"plan header: missing {', '.join(missing)}"])
     problems: list[str] = []
+    plan_kind = header.get("kind", "annual")
+    if plan_kind not in PLAN_KINDS:
+        problems.append(f"plan header: kind {plan_kind!r}; expected one of {', '.join(PLAN_KINDS)}")
+    start_year = header.get("start_year")
+    if plan_kind == "five_year" and not (
+        isinstance(start_year, int)
+        and int(header["baseline_year"]) < start_year <= int(header["year"])
+    ):
+        problems.append(
+            f"plan header: a five-year plan needs start_year between baseline_year and year, not {start_year!r}"
+        )
     targets: list[Target] = []
     seen: dict[str, int] = {}
     for i, e in enumerate(doc["targets"], start=1):
@@ -177,6 +213,10 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
         if e.get("code") in seen:
             entry_problems.append(f"{where}: duplicate code, first used by entry {seen[e['code']]}")
         seen.setdefault(e.get("code"), i)
+        if e.get("kind") in PERIOD_KINDS and plan_kind == "annual":
+            entry_problems.append(
+                f"{where}: kind {e['kind']!r} needs a multi-year plan (kind: five_year)"
+            )
         problems += entry_problems
         if entry_problems:
             continue
@@ -228,4 +268,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
         adopted_on=str(header.get("adopted_on", "")),
         source_document=header.get("source_document", ""),
         targets=targets,
+        plan_kind=plan_kind,
+        start_year=int(start_year) if plan_kind == "five_year" else None,
+        sample=bool(header.get("sample", False)),
     )

@@ -20,21 +20,34 @@ def _value(value):
     return value.get_value() if isinstance(value, dg.EnvVar) else value
 
 
+def _summary_lines(table: str) -> str:
+    """Each plan's summary sentence from the terminal table."""
+    return "\n".join(s for s in table.splitlines() if s.startswith("[") and " — " in s)
+
+
 def _run(args: argparse.Namespace) -> int:
     from chitieu import incremental, runner
+    from chitieu.periods import parse_as_of
 
+    if args.as_of:
+        try:
+            parse_as_of(args.as_of)
+        except ValueError as exc:
+            print(f"chitieu run: {exc}", file=sys.stderr)
+            return 2
     overrides = {
         "warehouse": {"path": args.warehouse} if args.warehouse else {},
         "inputs": {"as_of": args.as_of} if args.as_of else {},
     }
+    what_if = _is_what_if(args) and not args.publish
     path = incremental.warehouse_path(overrides)
     try:
         with runner.exclusive_run(path):
             # decided before Dagster is even imported: a no-change night costs a second or two
-            key, previous = incremental.unchanged_since(overrides, args.full)
+            key, previous = incremental.unchanged_since(overrides, args.full, publish=not what_if)
             if previous is not None:
                 return _report_unchanged(path, previous, args)
-            return _run_night(args, overrides, path, key)
+            return _run_night(args, overrides, path, key, what_if)
     except runner.RunInProgress as exc:
         print(f"chitieu run: {exc}", file=sys.stderr)
         return 3
@@ -52,7 +65,7 @@ def _report_unchanged(path: str, previous, args) -> int:
         if args.demo:
             print(DEMO_NOTE)
         table = attainment_table(con)
-        print(table if args.demo or args.table else table.splitlines()[-2])
+        print(table if args.demo or args.table else _summary_lines(table))
         if args.demo or args.table:  # the feedback paths need the resources (and Dagster)
             from chitieu.report_text import rejected_submissions
 
@@ -62,7 +75,7 @@ def _report_unchanged(path: str, previous, args) -> int:
     return 0
 
 
-def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
+def _run_night(args, overrides: dict, path: str, key: str | None, what_if: bool) -> int:
     import dagster as dg
 
     from chitieu import runner
@@ -77,10 +90,10 @@ def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
     except AlertConfigError as exc:
         print(f"chitieu run: {exc}", file=sys.stderr)
         return 2
-    result = _execute(overrides)
+    result = _execute(overrides, what_if)
     log = runner.write_log(result, os.path.join(os.path.dirname(os.path.abspath(path)), "logs"))
     if not result.success:
-        return _report_failure(result, alerts, log)
+        return _report_failure(result, alerts, log, send_alert=not what_if)
     if key:
         remember(path, key, result.run_id)
     from chitieu.report_text import attainment_table, rejected_submissions
@@ -88,11 +101,9 @@ def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
     with duckdb.connect(path, read_only=True) as con:
         if args.demo:
             print(DEMO_NOTE)
-        print(
-            attainment_table(con)
-            if args.demo or args.table
-            else attainment_table(con).splitlines()[-2]
-        )
+        table = attainment_table(con)
+        # without --table: each plan's summary sentence
+        print(table if args.demo or args.table else _summary_lines(table))
         inputs = resources["inputs"]
         outbox = (
             inputs.outbox_dir.get_value()
@@ -113,6 +124,12 @@ def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
         from chitieu.validation.bridge import data_docs_index
 
         print(f"data docs: {data_docs_index(gx_dir)}")
+    if what_if:
+        print(
+            "what-if run (--as-of/--warehouse): nothing published, no report or alert written;"
+            " add --publish to publish"
+        )
+        return 0
     for label, value in (
         ("published (BI)", publish.published_path),
         ("exports", publish.exports_dir),
@@ -122,10 +139,14 @@ def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
     return 0
 
 
-def _execute(overrides):
+def _execute(overrides, what_if: bool):
+    """The nightly job over every plan of the plans folder (registered as plan partitions first);
+    a what-if run leaves out the assets that publish or send."""
     import dagster as dg
 
     from pipelines.definitions import build_definitions
+    from pipelines.jobs import what_if_selection
+    from pipelines.partitions import all_plans_tags, plan_ids, sync_plan_partitions
 
     defs = build_definitions(overrides)
     instance = (
@@ -133,16 +154,22 @@ def _execute(overrides):
         if os.environ.get("DAGSTER_HOME")
         else dg.DagsterInstance.ephemeral()
     )
+    sync_plan_partitions(instance, plan_ids(_value(defs.resources["inputs"].plans_dir)))
+    job = defs.resolve_job_def("nightly")
     # the console stays quiet: the cause goes on one line, the traces to the log file
     quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    return defs.resolve_job_def("nightly").execute_in_process(
-        run_config=quiet, instance=instance, raise_on_error=False
+    return job.execute_in_process(
+        run_config=quiet,
+        instance=instance,
+        raise_on_error=False,
+        tags=all_plans_tags(instance) or {},
+        asset_selection=what_if_selection(job) if what_if else None,
     )
 
 
-def _report_failure(result, alerts, log) -> int:
+def _report_failure(result, alerts, log, send_alert: bool = True) -> int:
     """``FAILED <asset>: <cause>`` lines last, after the log's path; the alert goes out from here
-    (cron users have no run-failure sensor)."""
+    (cron users have no run-failure sensor), except for a what-if run, which sends nothing."""
     from chitieu import runner
     from chitieu.alerts import AlertStore, run_failure_alert, send
 
@@ -152,7 +179,8 @@ def _report_failure(result, alerts, log) -> int:
     url = runner.run_url(_value(alerts.ui_url), result.run_id)
     alert = run_failure_alert(result.run_id, "nightly", [f.line() for f in failed], url)
     try:
-        send([alert], _value(alerts.urls), AlertStore(_value(alerts.state_path)))
+        if send_alert:
+            send([alert], _value(alerts.urls), AlertStore(_value(alerts.state_path)))
     except Exception as exc:  # a failing channel must not hide the run's own cause
         print(f"chitieu run: the failure alert could not be sent: {exc}", file=sys.stderr)
     print(f"full log: {log}", file=sys.stderr)
@@ -161,8 +189,29 @@ def _report_failure(result, alerts, log) -> int:
     return 1
 
 
-def _plan_and_ref(plan_id: str | None):
+def _is_what_if(args: argparse.Namespace) -> bool:
+    """An as-of date other than today, or a warehouse other than the configured one."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from chitieu.incremental import TIMEZONE, warehouse_path
+    from chitieu.periods import parse_as_of
+
+    today = datetime.now(ZoneInfo(TIMEZONE)).date()
+    configured = warehouse_path({})
+    other_date = bool(args.as_of) and parse_as_of(args.as_of) != today
+    other_warehouse = bool(args.warehouse) and os.path.abspath(args.warehouse) != os.path.abspath(
+        configured
+    )
+    return other_date or other_warehouse
+
+
+def _plan_and_ref(plan_id: str | None, period: str | None = None, file=None):
+    """The plan named by ``--plan``; else the annual plan of ``period``'s year, or the plan the
+    file's template or title names (``chitieu.plan_choice``)."""
     from chitieu.catalogue import load_plan
+    from chitieu.periods import PeriodError, parse_period
+    from chitieu.plan_choice import annual_plans, choose_plan
     from chitieu.reference import load_reference
     from chitieu.resources import InputsResource
 
@@ -172,10 +221,28 @@ def _plan_and_ref(plan_id: str | None):
     )
     ref = load_reference(inputs.reference_dir)
     plans = [load_plan(p, ref) for p in inputs.plan_files()]
-    chosen = [p for p in plans if plan_id in (None, p.plan_id)]
-    if not chosen:
-        raise SystemExit(f"unknown plan {plan_id!r}; known: {', '.join(p.plan_id for p in plans)}")
-    return chosen[0], ref
+    known = ", ".join(p.plan_id for p in plans)
+    if plan_id is not None:
+        chosen = [p for p in plans if p.plan_id == plan_id]
+        if not chosen:
+            raise SystemExit(f"unknown plan {plan_id!r}; known: {known}")
+        return chosen[0], ref
+    annual = annual_plans(plans)
+    if period is not None:
+        try:
+            year = parse_period(period).year
+        except PeriodError as exc:
+            raise SystemExit(f"chitieu: {exc}") from None
+        chosen = [p for p in annual if p.year == year]
+        if not chosen:
+            raise SystemExit(f"no annual plan for {year}; known: {known}")
+        return chosen[0], ref
+    if file is not None:
+        choice = choose_plan(file, plans)
+        if choice.plan is None:
+            raise SystemExit(f"{choice.problem.text_en()}")
+        return choice.plan, ref
+    return annual[0], ref
 
 
 def _published_history():
@@ -192,7 +259,7 @@ def _published_history():
 def _template(args: argparse.Namespace) -> int:
     from chitieu.submissions.template import write_template
 
-    plan, ref = _plan_and_ref(args.plan)
+    plan, ref = _plan_and_ref(args.plan, period=args.period)
     try:
         path = write_template(plan, ref, args.department, args.period, args.output)
     except ValueError as exc:
@@ -212,7 +279,7 @@ def _check(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"chitieu check: no such file: {path}", file=sys.stderr)
         return 2
-    plan, ref = _plan_and_ref(args.plan)
+    plan, ref = _plan_and_ref(args.plan, file=path)
     department = args.department or (
         path.parent.name if path.parent.name in ref.department_codes else None
     )
@@ -301,7 +368,15 @@ def main(argv: list[str] | None = None) -> int:
         help="DuckDB file to write (default: $CHITIEU_WAREHOUSE or var/chitieu.duckdb)",
     )
     run.add_argument(
-        "--as-of", help="evaluation date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)"
+        "--as-of",
+        help="evaluation date YYYY-MM-DD: only figures received and reported by then count"
+        " (default: today in Asia/Ho_Chi_Minh)",
+    )
+    run.add_argument(
+        "--publish",
+        action="store_true",
+        help="publish the snapshot, exports, reports and alerts even with --as-of or --warehouse"
+        " (what-if runs do not, by default)",
     )
     run.add_argument(
         "--full",
@@ -312,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         "template", help="write the official reporting workbook for one department and period"
     )
     tpl.add_argument("department", help="department code, e.g. snn")
-    tpl.add_argument("--plan", help="plan id (default: the only plan)")
+    tpl.add_argument("--plan", help="plan id (default: the annual plan of the period's year)")
     tpl.add_argument("--period", required=True, help="2024-06, 2024-Q3, 2024-6M, 2024-9M or 2024")
     tpl.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
     chk = sub.add_parser("check", help="dry run: parse and check one file without loading anything")
@@ -320,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument(
         "--department", help="submitting department (default: the file's folder or the template's)"
     )
-    chk.add_argument("--plan", help="plan id (default: the only plan)")
+    chk.add_argument(
+        "--plan", help="plan id (default: the one the file's template or reporting period names)"
+    )
     rep = sub.add_parser(
         "report",
         help="write the attainment report (xlsx for the council, its PDF via LibreOffice, or one HTML page)",

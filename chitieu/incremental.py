@@ -87,6 +87,23 @@ def remember(warehouse: str, key: str, run_id: str) -> None:
         )
 
 
+def plan_ids(plans_dir: str | Path) -> list[str]:
+    """The ``plan.id`` line of every catalogue in ``plans_dir`` (read as text: no YAML parse, no
+    Dagster), so a night covering other plans is never taken for an unchanged one."""
+    ids = []
+    for path in sorted(Path(plans_dir).glob("*.yaml")):
+        in_plan = False
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("plan:"):
+                in_plan = True
+            elif in_plan and line.strip().startswith("id:"):
+                ids.append(line.split(":", 1)[1].strip().strip("'\""))
+                break
+            elif line and not line[0].isspace() and not line.startswith("#"):
+                in_plan = False
+    return ids
+
+
 def warehouse_path(overrides: dict) -> str:
     """The warehouse ``chitieu run`` writes: --warehouse, else CHITIEU_WAREHOUSE, else the default
     (the same order as pipelines/resources.py)."""
@@ -97,12 +114,17 @@ def warehouse_path(overrides: dict) -> str:
     )
 
 
-def unchanged_since(overrides: dict, full: bool = False) -> tuple[str | None, tuple | None]:
+def unchanged_since(
+    overrides: dict, full: bool = False, publish: bool = True
+) -> tuple[str | None, tuple | None]:
     """(fingerprint of tonight's inputs or None in live mode, the earlier run with the same one).
 
     Settings are the CHITIEU_* variables and the command-line overrides; defaults are code, and
     the code is fingerprinted. Input folders are the configured ones (the bundled defaults are
-    under sources/, part of the code) and the default inbox var/inbox."""
+    under sources/, part of the code) and the default inbox var/inbox. The evaluation date
+    (--as-of or CHITIEU_AS_OF, else today) and the plans (every catalogue file in the plans
+    folder, and the ids they declare) are part of it, and so is ``publish``: a what-if run that
+    published nothing does not stand in for a night that publishes."""
     if (os.environ.get("CHITIEU_STATS_MODE") or "offline") == "live":
         return None, None
     settings = {k: v for k, v in os.environ.items() if k.startswith("CHITIEU_")}
@@ -111,5 +133,10 @@ def unchanged_since(overrides: dict, full: bool = False) -> tuple[str | None, tu
     folders = [settings[v] for v in INPUT_DIRS if settings.get(v)]
     if not settings.get("CHITIEU_INBOX_DIR"):
         folders.append("var/inbox")
-    key = fingerprint({"env": settings, "overrides": overrides}, as_of, folders)
+    plans_dir = settings.get("CHITIEU_PLANS_DIR") or str(PROJECT_ROOT / "sources" / "plans")
+    key = fingerprint(
+        {"env": settings, "overrides": overrides, "plans": plan_ids(plans_dir), "publish": publish},
+        as_of,
+        folders,
+    )
     return key, (None if full else last_run(warehouse_path(overrides), key))

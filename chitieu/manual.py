@@ -10,12 +10,13 @@ import csv
 import hashlib
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from chitieu.periods import PeriodError, parse_period
+from chitieu.periods import Period, PeriodError, parse_period
 
 COLUMNS = ("plan_id", "target_code", "area_code", "period_code", "value", "data_status", "note")
 DATA_STATUSES = ("official", "preliminary", "estimated", "reported")
@@ -43,9 +44,13 @@ def _canonical_number(text: str) -> float:
 
 
 def read_manual_observations(
-    path: str | Path, known_targets: set[tuple[str, str]], known_areas: set[str]
+    path: str | Path,
+    known_targets: set[tuple[str, str]],
+    known_areas: set[str],
+    area_check: Callable[[str, Period], str | None] | None = None,
 ) -> ManualFile:
-    """Read and check the CSV. ``known_targets`` holds (plan_id, target_code) pairs."""
+    """Read and check the CSV. ``known_targets`` holds (plan_id, target_code) pairs; ``area_check``
+    names why an area cannot report for a period (``chitieu.areas.area_problem``), or None."""
     path = Path(path)
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -86,9 +91,13 @@ def read_manual_observations(
                 f"{where}, column area_code: found {rec['area_code']!r}; expected one of {sorted(known_areas)}"
             )
         try:
-            rec["period_code"] = parse_period(rec["period_code"]).code
+            period = parse_period(rec["period_code"])
+            rec["period_code"] = period.code
         except PeriodError as exc:
             problems.append(f"{where}, column period_code: {exc}")
+        else:
+            if area_check and (why := area_check(rec["area_code"], period)):
+                problems.append(f"{where}, column area_code: {why}")
         try:
             value = _canonical_number(rec["value"])
         except ValueError:

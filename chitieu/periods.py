@@ -124,3 +124,13 @@ def periods_for_year(year: int) -> list[Period]:
         (parse_period(c) for c in codes),
         key=lambda p: (p.end_month, PERIOD_TYPES.index(p.period_type)),
     )
+
+
+def parse_as_of(text: str) -> date:
+    """An evaluation date written YYYY-MM-DD; ValueError naming the text otherwise."""
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ValueError(
+            f"as-of date {text!r} is not a valid date; expected YYYY-MM-DD, e.g. 2024-09-30"
+        ) from None

@@ -71,6 +71,10 @@ def load_reference(reference_dir: str | Path) -> Reference:
     if "members" not in areas:
         areas["members"] = None
     areas["members"] = areas["members"].map(lambda m: list(m) if isinstance(m, list) else [])
+    for col in ("valid_from", "valid_to", "successor"):  # see chitieu.areas
+        if col not in areas:
+            areas[col] = None
+    areas["successor"] = areas["successor"].map(lambda c: None if c is None or c != c else str(c))
     areas["area_code"] = areas["area_code"].astype(str)
     units = pd.DataFrame(_read(d / "units.yaml", "units")).rename(columns={"code": "unit_code"})
     units["aliases"] = units["aliases"].map(lambda a: [fold(x) for x in (a or [])])

@@ -37,8 +37,15 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
         [plan_id] if plan_id else [],
     ).fetchall()
     header = f"{'Nhóm':<7} {'Chỉ tiêu / Target':<58} {'ĐVT':<16} {'Kế hoạch':>9} {'Thực hiện':>10} {'Kỳ':<8} {'Dự kiến':>9} {'%KH':>7} {'Nguồn':<10} Đánh giá / Status"
-    lines = [header, "-" * len(header)]
+    lines = ([f"== {rows[0][0]} =="] if len({r[0] for r in rows}) > 1 else []) + [
+        header,
+        "-" * len(header),
+    ]
+    shown_plan = rows[0][0] if rows else None
     for r in rows:
+        if r[0] != shown_plan:  # several plans: a heading before each after the first
+            shown_plan = r[0]
+            lines += ["", f"== {shown_plan} ==", header, "-" * len(header)]
         (
             _,
             group,

@@ -13,6 +13,7 @@ from chitieu.bi_columns import SOURCE_KINDS_VI
 from chitieu.council_xlsx import report_rows, write_pdf, write_xlsx
 from chitieu.periods import parse_period
 from chitieu.publish import atomic_write
+from chitieu.report_history import status_paths
 from chitieu.report_text import vi_number
 
 __all__ = ["write_html", "write_pdf", "write_xlsx"]
@@ -127,7 +128,7 @@ def _plan_text(t) -> str:
     return _num(t.target_value, t.decimals)
 
 
-def _target_row(t, n: int) -> str:
+def _target_row(t, n: int, path: str = "") -> str:
     e = html.escape
     labels = [h[0] for h in HEADINGS]
     period = ""
@@ -155,7 +156,7 @@ def _target_row(t, n: int) -> str:
         (
             "wide status",
             f'<span class="badge" style="background:{STATUS_COLOURS[t.status]}">{e(t.status_vi)}</span> '
-            f'<span class="en">{STATUS_EN[t.status]}</span>{reason}',
+            f'<span class="en">{STATUS_EN[t.status]}</span>{reason}{path}',
         ),
     ]
     tds = "".join(
@@ -202,6 +203,8 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
         )
     )
     body = []
+    # each target's status over the year (mart.attainment_history), beside its status
+    paths = status_paths(con, plan_id)
     for (g, name_vi, name_en), part in rows.groupby(
         ["group_no", "group_name_vi", "group_name_en"], sort=True
     ):
@@ -209,7 +212,10 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
             f'<tr class="group" data-group="{g}"><th colspan="{len(HEADINGS)}">({g}) {e(name_vi)} '
             f'<span class="en">{e(name_en)}</span></th></tr>'
         )
-        body += [_target_row(t, n) for n, t in enumerate(part.itertuples(), 1)]
+        body += [
+            _target_row(t, n, paths.get(t.target_code, ""))
+            for n, t in enumerate(part.itertuples(), 1)
+        ]
     status = con.execute(
         "select department_name_vi, period_code, due_date, status_vi, status, accepted_file from mart.submission_status where plan_id = ? order by period_code, department_name_vi",
         [plan_id],

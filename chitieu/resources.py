@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 
+from chitieu.periods import parse_as_of
 from chitieu.warehouse import ensure_schemas
 
 # The project folder: chitieu is the only installed package; the data folders stay beside it.
@@ -70,7 +71,7 @@ class InputsResource(dg.ConfigurableResource):
     def as_of_date(self) -> date:
         """The evaluation date: ``as_of`` if set (YYYY-MM-DD), else today in Vietnam."""
         if self.as_of:
-            return date.fromisoformat(self.as_of)
+            return parse_as_of(self.as_of)
         return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 

@@ -193,3 +193,28 @@ def build_model(warehouse, name: str, ensure: tuple[str, ...] = ()) -> int | Non
         for table in ensure:
             ensure_table(con, table)
         return build(con, name)
+
+
+def append_model(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    delete_where: str,
+    params: list,
+    *,
+    where: str = "true",
+    where_params: list | None = None,
+) -> int:
+    """An ``incremental`` SQL model: create it from its YAML on first use, delete the slice
+    ``delete_where`` (with ``params``), then insert the model's rows matching ``where``. Run it
+    inside a transaction so a rerun for the same slice replaces it rather than adding to it."""
+    m = model(name)
+    ensure_table(con, name)
+    con.execute(f"delete from {m.name} where {delete_where}", params)
+    before = scalar(con, f"select count(*) from {m.name}")
+    con.execute(
+        f"insert into {m.name} by name\nselect * from (\n{m.sql}\n) where {where}",
+        where_params or [],
+    )
+    _check_columns(m, [r[0] for r in con.execute(f"describe {m.name}").fetchall()])
+    apply_comments(con, m)
+    return scalar(con, f"select count(*) from {m.name}") - before

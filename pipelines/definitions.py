@@ -23,7 +23,7 @@ from pipelines.jobs import nightly_job, run_failure_alert_job
 from pipelines.metadata import with_metadata
 from pipelines.resources import build_resources
 from pipelines.schedules import DEFAULT_CRON, nightly_schedule
-from pipelines.sensors import inbox_sensor, run_failure_alert_sensor
+from pipelines.sensors import inbox_sensor, plan_partitions_sensor, run_failure_alert_sensor
 
 ASSET_MODULES = (
     reference,
@@ -49,7 +49,7 @@ def build_definitions(overrides: dict[str, dict] | None = None) -> dg.Definition
         asset_checks=asset_checks,
         jobs=[nightly_job, run_failure_alert_job],
         schedules=[nightly_schedule(os.environ.get("CHITIEU_NIGHTLY_CRON") or DEFAULT_CRON)],
-        sensors=[inbox_sensor, run_failure_alert_sensor],
+        sensors=[inbox_sensor, run_failure_alert_sensor, plan_partitions_sensor],
         resources=build_resources(overrides),
         executor=dg.in_process_executor,
     )

@@ -38,3 +38,19 @@ def send_run_failure_alert(
 def run_failure_alert_job():
     """Started by run_failure_alert_sensor: the alert is sent by a run, never by a sensor tick."""
     send_run_failure_alert()
+
+
+# What-if runs (another date or warehouse) leave what others read untouched: no snapshot,
+# exports, council reports or alerts.
+WHAT_IF_SKIPPED_GROUPS = ("publish", "alerts")
+
+
+def what_if_selection(job: dg.JobDefinition) -> list[dg.AssetKey]:
+    """Every asset of ``job`` except those that publish or send."""
+    graph = job.asset_layer.asset_graph
+    return [
+        key
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).group_name not in WHAT_IF_SKIPPED_GROUPS
+        and graph.get(key).is_materializable
+    ]

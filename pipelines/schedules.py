@@ -4,17 +4,26 @@ import dagster as dg
 
 from chitieu.resources import TIMEZONE
 from pipelines.jobs import nightly_job
+from pipelines.partitions import all_plans_tags
 
 DEFAULT_CRON = "0 2 * * *"
 
 
 def nightly_schedule(cron: str = DEFAULT_CRON) -> dg.ScheduleDefinition:
-    """Runs the nightly job at ``cron`` (Asia/Ho_Chi_Minh). Stopped by default, so a first
-    ``make dev`` does not start runs by itself: turn it on in the UI (Automation) or with
-    ``dagster schedule start nightly_schedule``."""
-    return dg.ScheduleDefinition(
+    """Runs the nightly job at ``cron`` (Asia/Ho_Chi_Minh) for every registered plan in one run.
+    Stopped by default, so a first ``make dev`` does not start runs by itself: turn it on in the
+    UI (Automation) or with ``dagster schedule start nightly_schedule``."""
+
+    @dg.schedule(
         name="nightly_schedule",
         job=nightly_job,
         cron_schedule=cron,
         execution_timezone=TIMEZONE,
     )
+    def _nightly(context: dg.ScheduleEvaluationContext):
+        tags = all_plans_tags(context.instance)
+        if tags is None:
+            return dg.SkipReason("no plan partition registered yet (plan_partitions_sensor)")
+        return dg.RunRequest(tags=tags)
+
+    return _nightly

@@ -1,8 +1,9 @@
 """Sensors only request runs; they never send or write. Dagster evaluates a sensor for the UI's
 "Preview tick result" too, and an evaluation that sent alerts would send them for real.
 
-Both are stopped by default: turn them on in the UI (Automation) or with
-``dagster sensor start inbox_sensor`` once the daemon runs (``make dev``).
+The sensors that request runs are stopped by default: turn them on in the UI (Automation) or
+with ``dagster sensor start inbox_sensor`` once the daemon runs (``make dev``). The plan sensor
+only registers plan partitions (the daemon applies its requests) and is on by default.
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from chitieu.reference import load_reference
 from chitieu.resources import InputsResource
 from chitieu.submissions.inbox import scan_inbox
 from pipelines.jobs import nightly_job, run_failure_alert_job
+from pipelines.partitions import all_plans_tags, partition_requests, plan_ids
 
 
 def new_files(files, seen: set[str]) -> list:
@@ -32,12 +34,16 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inputs: InputsResource):
     fresh = new_files(files, seen)
     if not fresh:
         return dg.SkipReason(f"nothing new in {inputs.inbox_dir} ({len(files)} file(s) seen)")
+    plans = all_plans_tags(context.instance)
+    if plans is None:
+        # The cursor is left as it is, so these files are requested once a plan is registered.
+        return dg.SkipReason("no plan partition registered yet (plan_partitions_sensor)")
     keys = sorted(f.sha256 or f"refused:{f.path}" for f in fresh)
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
                 run_key=hashlib.sha256(" ".join(keys).encode()).hexdigest(),
-                tags={"chitieu/new_files": str(len(fresh))},
+                tags={"chitieu/new_files": str(len(fresh))} | plans,
             )
         ],
         cursor=json.dumps(sorted(seen | set(keys))),
@@ -74,3 +80,16 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext):
             }
         },
     )
+
+
+@dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def plan_partitions_sensor(context: dg.SensorEvaluationContext, inputs: InputsResource):
+    """Keeps the plan partitions equal to the catalogues in the plans folder: a new plan file
+    becomes a partition (the UI lists it, the nightly run covers it), a removed one is dropped.
+    It only returns partition requests, which the daemon applies; it writes nothing itself, so
+    unlike the sensors that request runs it is on by default (the schedule and the inbox sensor
+    skip until a plan is registered)."""
+    requests = partition_requests(context.instance, plan_ids(inputs.plans_dir))
+    if not requests:
+        return dg.SkipReason("plan partitions match the plans folder")
+    return dg.SensorResult(dynamic_partitions_requests=requests)

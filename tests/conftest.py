@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -19,15 +21,57 @@ from pipelines.definitions import ASSET_MODULES
 from pipelines.resources import build_resources
 
 AS_OF = "2025-01-15"
+# When each bundled inbox file reached the province (a git checkout gives them today's time).
+# The year-end report of 2024 arrives in January 2025 and still belongs to the 2024 plan.
+SAMPLE_RECEIVED = {
+    "snn/snn-2024-6M.xlsx": "2024-07-12",
+    "snn/snn-2024-9M-lan-1.xlsx": "2024-10-08",
+    "snn/snn-2024-9M-lan-2.xlsx": "2024-10-14",
+    "bhxh/bhxh-9-thang-2024.csv": "2024-10-15",
+    "sct/sct-bao-cao-9-thang.xlsx": "2024-10-16",
+    "sldtbxh/bao-cao-9-thang-2024.xlsx": "2024-10-17",
+    "stc/stc-2024-9M.xlsx": "2024-10-18",
+    "svhttdl/svhttdl-2024-9M.xlsx": "2024-10-18",
+    "sgddt/sgddt-2024.xlsx": "2025-01-08",
+    "syt/Bieu-YT-nam-2024.xlsx": "2025-01-10",
+}
+ANNUAL_2024 = ("lai-chau-2024.yaml", "lai-chau-2024-resolution.vi.txt")
+
+
+def received(path: Path, day: str) -> Path:
+    """Give ``path`` the modification time the inbox reads as its receipt (noon UTC of ``day``)."""
+    ts = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC).timestamp()
+    os.utime(path, (ts, ts))
+    return path
+
+
+def sample_inbox(dest: Path) -> Path:
+    """A copy of the bundled inbox whose files carry their sample receipt days."""
+    shutil.copytree(SAMPLE_INBOX_DIR, dest)
+    for rel, day in SAMPLE_RECEIVED.items():
+        received(dest / rel, day)
+    return dest
+
+
+def copy_plans(dest: Path, names: tuple[str, ...] | None = None) -> Path:
+    """The bundled plan catalogues (all, or only ``names``) in ``dest``."""
+    dest.mkdir(parents=True)
+    for p in Path(DEFAULT_PLANS_DIR).iterdir():
+        if names is None or p.name in names:
+            shutil.copy2(p, dest / p.name)
+    return dest
 
 
 @pytest.fixture
 def inputs_dir(tmp_path: Path) -> Path:
-    """A writable copy of the bundled inputs, so a test may break one file."""
+    """A writable copy of the bundled inputs, so a test may break one file. Only the 2024 annual
+    plan: most tests describe it; tests/test_plans_over_time.py runs every plan together."""
     root = tmp_path / "inputs"
-    shutil.copytree(DEFAULT_PLANS_DIR, root / "plans")
+    copy_plans(root / "plans", ANNUAL_2024)
     shutil.copytree(DEFAULT_REFERENCE_DIR, root / "reference")
-    shutil.copytree(DEFAULT_MANUAL_DIR, root / "observations")
+    (root / "observations").mkdir()
+    shutil.copy2(Path(DEFAULT_MANUAL_DIR) / "lai-chau-2024.sample.csv", root / "observations")
+    sample_inbox(root / "inbox")
     return root
 
 
@@ -41,6 +85,8 @@ def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
             "reference_dir": str(inputs_root / "reference"),
             "manual_observations_dir": str(inputs_root / "observations"),
         }
+        if (inputs_root / "inbox").is_dir():
+            inputs["inbox_dir"] = str(inputs_root / "inbox")
     return build_resources(
         {
             "warehouse": {"path": str(root / "wh" / "chitieu.duckdb")},
@@ -71,9 +117,17 @@ def all_assets() -> list:
     ]
 
 
-def run_nightly(resources: dict, **kwargs) -> dg.ExecuteInProcessResult:
-    """Materialize every asset in process against ``resources``."""
-    return dg.materialize(all_assets(), resources=resources, **kwargs)
+def run_nightly(
+    resources: dict, instance: dg.DagsterInstance | None = None, **kwargs
+) -> dg.ExecuteInProcessResult:
+    """Materialize every asset in process against ``resources``, for every plan of its plans
+    folder (registered as partitions on ``instance``, an ephemeral one by default)."""
+    from pipelines.partitions import all_plans_tags, plan_ids, sync_plan_partitions
+
+    instance = instance or dg.DagsterInstance.ephemeral()
+    sync_plan_partitions(instance, plan_ids(resources["inputs"].plans_dir))
+    tags = (all_plans_tags(instance) or {}) | kwargs.pop("tags", {})
+    return dg.materialize(all_assets(), resources=resources, instance=instance, tags=tags, **kwargs)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 
 from chitieu.resources import AlertsResource
 from chitieu.runner import failures
-from tests.conftest import all_assets, run_nightly
+from tests.conftest import run_nightly
 
 SECRET = "S3cretToken"
 
@@ -202,9 +202,7 @@ def test_failed_blocking_check_is_one_failure_with_its_cells(channels, inputs_di
         encoding="utf-8",
     )
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize(
-        all_assets(), resources=channels, instance=instance, raise_on_error=False
-    )
+    result = run_nightly(channels, instance=instance, raise_on_error=False)
     assert not result.success
     (failure,) = failures(result)
     assert failure.asset == "raw/manual_observations check manual_observations_suite"

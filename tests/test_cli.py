@@ -4,6 +4,33 @@ import duckdb
 import pytest
 
 from chitieu.cli import main
+from tests.conftest import sample_inbox
+
+
+@pytest.fixture
+def cron_env(tmp_path, monkeypatch):
+    """Everything the command writes goes below tmp_path; the inbox carries its receipt days.
+    The published snapshot, exports and council report already exist, as on a live machine."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    inbox = sample_inbox(tmp_path / "inbox")
+    published = tmp_path / "published" / "chitieu.duckdb"
+    published.parent.mkdir()
+    published.write_bytes(b"yesterday's snapshot")
+    for folder in ("reports", "exports"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "lai-chau-2024.html").write_bytes(b"yesterday's report")
+    for var, value in {
+        "CHITIEU_INBOX_DIR": inbox,
+        "CHITIEU_WAREHOUSE": tmp_path / "wh" / "chitieu.duckdb",
+        "CHITIEU_OUTBOX_DIR": tmp_path / "outbox",
+        "CHITIEU_GX_DIR": tmp_path / "gx",
+        "CHITIEU_ALERT_STATE": tmp_path / "alerts.sqlite",
+        "CHITIEU_PUBLISHED_WAREHOUSE": published,
+        "CHITIEU_REPORTS_DIR": tmp_path / "reports",
+        "CHITIEU_EXPORTS_DIR": tmp_path / "exports",
+    }.items():
+        monkeypatch.setenv(var, str(value))
+    return tmp_path
 
 
 @pytest.fixture(autouse=True)
@@ -12,8 +39,18 @@ def _outputs_in_tmp(cron_env):
     return cron_env
 
 
-def test_chitieu_run_prints_table_and_summary(tmp_path, monkeypatch, capsys):
-    warehouse = tmp_path / "cron" / "chitieu.duckdb"
+def _tree(root):
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for folder in ("published", "reports", "exports")
+        for p in sorted((root / folder).rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_chitieu_run_prints_table_and_summary(cron_env, capsys):
+    warehouse = cron_env / "cron" / "chitieu.duckdb"
+    before = _tree(cron_env)
     assert main(["run", "--demo", "--warehouse", str(warehouse), "--as-of", "2025-01-15"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("SAMPLE DATA")
@@ -22,6 +59,9 @@ def test_chitieu_run_prints_table_and_summary(tmp_path, monkeypatch, capsys):
         "[lai-chau-2024] Ước đạt và vượt 36/50 chỉ tiêu — Estimated to meet or exceed 36 of 50 targets."
         in out
     )
+    # the three plans' summary lines
+    assert "[lai-chau-2021-2025] Giai đoạn 2021–2025: Ước đạt và vượt " in out
+    assert "[lai-chau-2025] Ước đạt và vượt " in out
     for label in (
         "Đạt và vượt (achieved)",
         "Ước đạt (on_track)",
@@ -31,7 +71,27 @@ def test_chitieu_run_prints_table_and_summary(tmp_path, monkeypatch, capsys):
     ):
         assert label in out
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select count(*) from mart.target_attainment").fetchall() == [(50,)]
+        assert con.execute(
+            "select plan_id, count(*) from mart.target_attainment group by 1 order by 1"
+        ).fetchall() == [("lai-chau-2021-2025", 30), ("lai-chau-2024", 50), ("lai-chau-2025", 22)]
+    # a what-if run (another warehouse and date) leaves what BI and the council read untouched
+    assert "what-if run" in out
+    assert _tree(cron_env) == before
+    # --publish publishes it anyway
+    assert main(["run", "--warehouse", str(warehouse), "--as-of", "2025-01-15", "--publish"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("[lai-chau-2021-2025] Giai đoạn 2021–2025")
+    after = _tree(cron_env)
+    assert after["published/chitieu.duckdb"] != before["published/chitieu.duckdb"]
+    assert "reports/lai-chau-2025.html" in after
+
+
+def test_an_invalid_as_of_date_is_refused_before_anything_runs(tmp_path, capsys):
+    warehouse = tmp_path / "w" / "chitieu.duckdb"
+    assert main(["run", "--warehouse", str(warehouse), "--as-of", "2024-02-30"]) == 2
+    err = capsys.readouterr().err
+    assert "as-of date '2024-02-30' is not a valid date; expected YYYY-MM-DD" in err
+    assert not warehouse.parent.exists()
 
 
 def test_chitieu_run_reports_a_failure(tmp_path, monkeypatch, capsys):

@@ -21,6 +21,7 @@ ASSET_KEYS = sorted(
         "core/fact_national_indicator",
         "core/fact_observation",
         "core/fact_population",
+        "mart/attainment_history",
         "mart/attainment_summary",
         "mart/indicator_series",
         "mart/source_discrepancies",
@@ -71,11 +72,22 @@ def test_schedule_runs_nightly_in_vietnam_time():
         "nightly",
     )
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    )
-    requests = schedule.evaluate_tick(context).run_requests
-    assert len(requests) == 1
+    at = datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at)
+        # before the plan sensor registered any plan there is nothing to run
+        assert schedule.evaluate_tick(context).run_requests == []
+        instance.add_dynamic_partitions("plans", ["lai-chau-2024", "lai-chau-2021-2025"])
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at)
+        requests = schedule.evaluate_tick(context).run_requests
+    # one run for every registered plan (a single-run partition range)
+    assert [r.tags for r in requests] == [
+        {
+            "dagster/asset_partition_range_start": "lai-chau-2024",
+            "dagster/asset_partition_range_end": "lai-chau-2021-2025",
+            "dagster/schedule_name": "nightly_schedule",
+        }
+    ]
 
 
 def test_cron_comes_from_the_environment_at_load_time(monkeypatch):
@@ -141,6 +153,10 @@ def test_schedule_and_sensors_are_stopped_by_default():
     )
     for name in ("inbox_sensor", "run_failure_alert_sensor"):
         assert d.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.STOPPED
+    # it starts no run, it only registers the plan partitions the schedule and inbox runs need
+    assert d.resolve_sensor_def("plan_partitions_sensor").default_status == (
+        dg.DefaultSensorStatus.RUNNING
+    )
 
 
 def test_assets_carry_owners_kinds_tags_and_warehouse_schema():
@@ -162,3 +178,39 @@ def test_assets_carry_owners_kinds_tags_and_warehouse_schema():
         policy = assets[key].op.retry_policy
         assert policy is not None and policy.max_retries == 2 and policy.delay == 30
     assert assets["mart/target_attainment"].op.retry_policy is None
+
+
+def test_plans_are_a_partition_dimension_of_the_marts():
+    d = build_definitions()
+    graph = d.resolve_asset_graph()
+    partitioned = sorted(
+        k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def
+    )
+    assert partitioned == ["mart/attainment_history", "mart/target_attainment"]
+    assert graph.get(dg.AssetKey(["mart", "target_attainment"])).partitions_def.name == "plans"
+    assert d.resolve_job_def("nightly").partitions_def.name == "plans"
+
+
+def test_plan_sensor_registers_the_plan_files_as_partitions(tmp_path):
+    from chitieu.resources import InputsResource
+    from pipelines.sensors import plan_partitions_sensor
+
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("plans", ["lai-chau-2019"])
+        context = dg.build_sensor_context(instance=instance, resources={"inputs": InputsResource()})
+        result = plan_partitions_sensor(context)
+        requests = {type(r).__name__: r.partition_keys for r in result.dynamic_partitions_requests}
+        assert requests == {
+            "AddDynamicPartitionsRequest": ["lai-chau-2021-2025", "lai-chau-2024", "lai-chau-2025"],
+            "DeleteDynamicPartitionsRequest": ["lai-chau-2019"],
+        }
+        # the sensor only asks; nothing is registered until the daemon applies the requests
+        assert instance.get_dynamic_partitions("plans") == ["lai-chau-2019"]
+        instance.delete_dynamic_partition("plans", "lai-chau-2019")
+        instance.add_dynamic_partitions(
+            "plans", ["lai-chau-2021-2025", "lai-chau-2024", "lai-chau-2025"]
+        )
+        again = plan_partitions_sensor(
+            dg.build_sensor_context(instance=instance, resources={"inputs": InputsResource()})
+        )
+        assert isinstance(again, dg.SkipReason)

@@ -141,11 +141,15 @@ def test_symlink_escaping_the_folder_is_refused(inbox, resources, tmp_path):
     ]
 
 
-def _tick(resources, cursor=None):
+PLANS = ["lai-chau-2024", "lai-chau-2025"]
+
+
+def _tick(resources, cursor=None, plans=PLANS):
+    instance = dg.DagsterInstance.ephemeral()
+    if plans:
+        instance.add_dynamic_partitions("plans", plans)
     ctx = dg.build_sensor_context(
-        instance=dg.DagsterInstance.ephemeral(),
-        resources={"inputs": resources["inputs"]},
-        cursor=cursor,
+        instance=instance, resources={"inputs": resources["inputs"]}, cursor=cursor
     )
     return inbox_sensor(ctx)
 
@@ -153,15 +157,23 @@ def _tick(resources, cursor=None):
 def test_sensor_batches_new_files_into_one_run_per_tick(inbox, resources):
     a = write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS)
     write_bieu(inbox / "stc" / "tc.xlsx", JOBS)
+    waiting = _tick(resources, plans=[])
+    # no plan registered as a partition yet: nothing to run, and the files stay new
+    assert isinstance(waiting, dg.SkipReason) and "no plan partition" in waiting.skip_message
     first = _tick(resources)
     assert len(first.run_requests) == 1 and len(first.run_requests[0].run_key) == 64
-    assert first.run_requests[0].tags == {"chitieu/new_files": "2"}
+    # the run covers every registered plan
+    assert first.run_requests[0].tags == {
+        "chitieu/new_files": "2",
+        "dagster/asset_partition_range_start": "lai-chau-2024",
+        "dagster/asset_partition_range_end": "lai-chau-2025",
+    }
     again = _tick(resources, first.cursor)
     assert isinstance(again, dg.SkipReason) and "nothing new" in again.skip_message
     write_bieu(a, [["1", "Giải quyết việc làm", "lao động", "8.870", "6.300", ""]])
     changed = _tick(resources, first.cursor)
     assert len(changed.run_requests) == 1
-    assert changed.run_requests[0].tags == {"chitieu/new_files": "1"}
+    assert changed.run_requests[0].tags["chitieu/new_files"] == "1"
     assert changed.run_requests[0].run_key != first.run_requests[0].run_key
     shutil.rmtree(inbox)
     inbox.mkdir()

@@ -29,7 +29,11 @@ def inbox(tmp_path, resources):
     for dept in ("sldtbxh", "snn", "ctk"):
         (root / dept).mkdir(parents=True)
     resources["inputs"] = InputsResource(
-        **(resources["inputs"].model_dump() | {"inbox_dir": str(root), "outbox_dir": str(root)})
+        # the files below are received now: evaluate as of today, so every one of them counts
+        **(
+            resources["inputs"].model_dump()
+            | {"inbox_dir": str(root), "outbox_dir": str(root), "as_of": ""}
+        )
     )
     write_bieu(root / "sldtbxh" / "good.xlsx", GOOD)
     return root

@@ -9,7 +9,7 @@ from chitieu.catalogue import Plan
 from chitieu.periods import parse_period
 from chitieu.reference import Reference
 
-RATE_KINDS = ("growth", "reduction", "increment")
+RATE_KINDS = ("growth", "reduction", "increment", "avg_growth")
 POINT_DIMENSIONS = ("percent", "points", "permille")
 JUMP_POINTS = 20.0
 JUMP_RATIO = (0.4, 2.5)
@@ -61,6 +61,7 @@ def values_frame(subs: list) -> pd.DataFrame:
             continue
         part = pd.DataFrame(sub.value_columns)
         part["submission_id"] = sub.sha256
+        part["plan_id"] = sub.plan_id
         part["file_name"] = sub.path.rsplit("/", 1)[-1]
         part["department_code"] = sub.department_code
         part["submission_period"] = sub.period_code
@@ -95,7 +96,13 @@ def submission_frame(
         "share_group",
         "plan_year",
     ]
-    frame = frame.merge(targets[keep], on="target_code", how="left")
+    # keyed by plan: the same target code may be in several plans (2024, 2025...)
+    on = ["plan_id", "target_code"] if "plan_id" in frame else ["target_code"]
+    if on == ["target_code"] and len(plans) > 1:
+        raise ValueError("figures of several plans need a plan_id column")
+    frame = frame.merge(
+        targets[["plan_id", *keep]] if len(on) == 2 else targets[keep], on=on, how="left"
+    )
     frame["known_target"] = frame["target_department"].notna()
     frame["unit_code"] = frame["unit_expected"]
     frame["is_rate"] = frame["is_rate"].fillna(False).astype(bool)
@@ -225,14 +232,24 @@ def _rule_columns(frame: pd.DataFrame, targets: pd.DataFrame, ref: Reference) ->
         ["permille", "count", "area", "mass", "currency", "ratio"]
     )
     years = frame["period_code"].map(lambda c: parse_period(c).year)
-    frame["period_in_plan"] = years.between(frame["plan_year"] - 1, frame["plan_year"])
+    # every year of a multi-year plan, from its base year
+    frame["period_in_plan"] = years.between(frame["baseline_year"], frame["plan_year"])
     return scoped_values(frame)
 
 
 def _targets_from_dim(targets: pd.DataFrame, ref: Reference) -> pd.DataFrame:
     dims = dict(zip(ref.units["unit_code"], ref.units["dimension"], strict=True))
     t = targets[
-        ["plan_id", "target_code", "kind", "unit", "measure_unit", "plan_year", "share_group"]
+        [
+            "plan_id",
+            "target_code",
+            "kind",
+            "unit",
+            "measure_unit",
+            "plan_year",
+            "baseline_year",
+            "share_group",
+        ]
     ].rename(columns={"measure_unit": "unit_expected"})
     t = t.assign(
         unit_dimension=t["unit_expected"].map(dims),

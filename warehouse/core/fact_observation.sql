@@ -1,10 +1,14 @@
--- grain: one row per observation (source_kind × target × area × period), with its period's calendar
+-- grain: one row per observation (source_kind × target × area × period) known on the evaluation date, with its period's calendar
 with observations as (
     select * from staging.stg_observations
 ),
 
 periods as (
     select * from core.dim_period
+),
+
+evaluation as (
+    select as_of from core.evaluation_date
 ),
 
 sources as (
@@ -34,10 +38,27 @@ joined as (
         o.source_file,
         o.source_locator,
         o.loaded_at,
-        o.run_id
+        o.run_id,
+        -- point in time: when the figure became known
+        coalesce(o.received_on, reported.through) as received_on,
+        reported.through as reported_through
     from observations as o
     inner join periods as p using (period_code)
     inner join sources as s using (source_kind)
+    cross join lateral (
+        -- an estimate from a source without a reporting period is first made with the nine-month report
+        select coalesce(
+            o.reported_through,
+            case when p.period_type = 'year_estimate' then make_date(p.year, 9, 30) else p.end_date end
+        ) as through
+    ) as reported
+),
+
+known as (
+    select j.*
+    from joined as j
+    cross join evaluation as e
+    where j.reported_through <= e.as_of and j.received_on <= e.as_of
 )
 
-select * from joined
+select * from known

@@ -3,6 +3,10 @@ with attainment as (
     select * from mart.target_attainment
 ),
 
+plans as (
+    select distinct plan_id, plan_kind, start_year, plan_year from core.dim_target
+),
+
 counted as (
     select
         plan_id,
@@ -29,10 +33,14 @@ worded as (
         not_achieved,
         no_data,
         achieved + on_track as meeting,
-        'Ước đạt và vượt ' || (achieved + on_track) || '/' || targets || ' chỉ tiêu' as summary_vi,
-        'Estimated to meet or exceed ' || (achieved + on_track) || ' of ' || targets || ' targets' as summary_en,
+        -- a multi-year plan is reported over its term, as the province does at term end
+        case when p.plan_kind = 'annual' then '' else 'Giai đoạn ' || p.start_year || '–' || p.plan_year || ': ' end
+        || 'Ước đạt và vượt ' || (achieved + on_track) || '/' || targets || ' chỉ tiêu' as summary_vi,
+        case when p.plan_kind = 'annual' then '' else p.start_year || '–' || p.plan_year || ' term: ' end
+        || 'Estimated to meet or exceed ' || (achieved + on_track) || ' of ' || targets || ' targets' as summary_en,
         as_of
     from counted
+    left join plans as p using (plan_id)
 )
 
 select * from worded

@@ -1,6 +1,18 @@
--- grain: one row per department figure in force (plan × target × area × period), from current accepted submissions
-with submissions as (
-    select * from staging.stg_submissions where is_current
+-- grain: one row per department figure in force on the evaluation date (plan × target × area × period), from the current accepted submissions received by then
+with evaluation as (
+    select as_of from core.evaluation_date
+),
+
+submissions as (
+    -- the department's current file for each period among those received by the evaluation date
+    select s.*
+    from staging.stg_submissions as s
+    cross join evaluation as e
+    where s.status = 'accepted' and cast(s.received_at as date) <= e.as_of
+    qualify row_number() over (
+        partition by s.department_code, s.plan_id, s.period_code
+        order by s.received_at desc, s.file_name desc
+    ) = 1
 ),
 
 submission_values as (
@@ -33,7 +45,10 @@ joined as (
         s.received_at as loaded_at,
         s.submission_id as run_id,
         f.quality_flags,
-        p.end_date as submission_period_end
+        p.end_date as submission_period_end,
+        -- point in time: the figure is known from the file's receipt, as of its reporting period
+        cast(s.received_at as date) as received_on,
+        p.end_date as reported_through
     from submission_values as v
     inner join submissions as s using (submission_id)
     inner join periods as p on p.period_code = s.period_code

@@ -33,7 +33,7 @@ renamed as (
     inner join targets as t
         on t.target_code = s.target_code
         and t.area_code = s.area_code
-        and p.year in (t.plan_year, t.baseline_year)
+        and p.year between t.baseline_year and t.plan_year
 )
 
 select * from renamed
