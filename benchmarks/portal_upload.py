@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 import httpx
-
 import xlsxwriter
+
 from chitieu.catalogue import load_plan
 from chitieu.portal.credentials import set_password
 from chitieu.reference import load_reference
