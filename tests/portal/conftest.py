@@ -27,6 +27,7 @@ PASSWORDS = {
     "sgddt": "giao-duc-mat-khau-3",
 }
 MAX_UPLOAD_MB = 0.5
+UPLOAD_TIMEOUT = 4
 SNAPSHOT_IDS = {"stc": "a" * 64, "snn": "b" * 64}
 
 
@@ -143,6 +144,7 @@ def portal(tmp_path_factory) -> Server:
         "CHITIEU_PORTAL_CREDENTIALS": str(credentials),
         "CHITIEU_PORTAL_LOG": str(root / "portal" / "events.sqlite"),
         "CHITIEU_PORTAL_MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),
+        "CHITIEU_PORTAL_UPLOAD_TIMEOUT": str(UPLOAD_TIMEOUT),
         "CHITIEU_PORTAL_SESSION_KEY": "test-session-key-not-secret",
         "CHITIEU_INBOX_DIR": str(root / "inbox"),
         "CHITIEU_OUTBOX_DIR": str(root / "outbox"),

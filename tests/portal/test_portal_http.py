@@ -223,3 +223,21 @@ def test_a_body_declared_far_too_large_is_refused_before_it_is_read(portal):
         )
         answer = s.recv(4096).decode()
     assert answer.startswith("HTTP/1.1 413")
+
+
+def test_an_upload_slower_than_its_time_limit_is_refused(portal):
+    host, port = portal.url.removeprefix("http://").split(":")
+    with client(portal) as c:
+        sign_in(c, "stc")
+        cookie = c.cookies["chitieu_session"]
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(
+            b"POST /upload HTTP/1.1\r\nHost: portal\r\n"
+            b"Cookie: chitieu_session=" + cookie.encode() + b"\r\n"
+            b"Content-Type: multipart/form-data; boundary=b\r\n"
+            b"Content-Length: 1000\r\n\r\n--b\r\n"
+        )
+        answer = s.recv(4096).decode()  # the rest never comes
+    assert answer.startswith("HTTP/1.1 408")
+    assert "quá lâu" in answer
+    assert _events(portal, kind="upload", department_code="stc", result="too_slow")

@@ -113,3 +113,27 @@ def test_settings_from_environment_and_flags():
     assert (s.bind, s.port, s.secure_cookies, s.inbox_dir) == ("0.0.0.0", 9000, True, "/srv/inbox")
     assert s.max_upload_bytes == 2_621_440
     assert PortalSettings.from_env({}).bind == "127.0.0.1"
+
+
+def test_a_check_over_its_time_is_abandoned_and_the_worker_replaced(tmp_path):
+    from chitieu.portal.checker import CheckFailed, Checker
+    from chitieu.resources import DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR
+    from tests.portal.forms import good_form
+
+    form = good_form(tmp_path / "bc.xlsx")
+    checker = Checker(DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR, str(tmp_path / "none.duckdb"))
+    checker.start()
+    try:
+        first = set(checker._pool._processes)
+        with pytest.raises(CheckFailed) as failed:
+            checker.check(form, "stc", timeout=0.001)
+        assert failed.value.timed_out
+        assert not first & set(checker._pool._processes)  # a new worker process
+        verdict = checker.check(form, "stc", timeout=120)
+        assert (verdict.status, verdict.value_count, verdict.period_code) == (
+            "accepted",
+            2,
+            "2024-9M",
+        )
+    finally:
+        checker.stop()
