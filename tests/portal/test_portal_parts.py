@@ -116,7 +116,7 @@ def test_settings_from_environment_and_flags():
 
 
 def test_a_check_over_its_time_is_abandoned_and_the_worker_replaced(tmp_path):
-    from chitieu.portal.checker import CheckFailed, Checker
+    from chitieu.portal.checker import Checker, CheckFailed
     from chitieu.resources import DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR
     from tests.portal.forms import good_form
 
