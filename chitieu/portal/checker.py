@@ -90,7 +90,7 @@ def _init(plans_dir: str, reference_dir: str, published_path: str) -> None:
     warm = Submission("warm-up.xlsx", "warm-up", target.department_code, f"{plan.year}-9M")
     warm.plan_id = plan.plan_id
     warm.add_value(Value(target.code, "", f"{plan.year}-9M", "actual", 1.0, "1", "Biểu", "Biểu!E4"))
-    validate_submissions([warm], [plan], ref, None)
+    validate_submissions([warm], [plan], ref, _history())
 
 
 def _ping() -> int:
