@@ -291,14 +291,6 @@ def _serve(args: argparse.Namespace) -> int:
             "set one with `chitieu portal-passwd DEPARTMENT`",
             file=sys.stderr,
         )
-    from chitieu.resources import DEFAULT_INBOX_DIR
-
-    if settings.inbox_dir == DEFAULT_INBOX_DIR:
-        print(
-            f"chitieu serve: accepted files go to the bundled SAMPLE inbox {DEFAULT_INBOX_DIR}; "
-            "set CHITIEU_INBOX_DIR for real use",
-            file=sys.stderr,
-        )
     if settings.bind not in ("127.0.0.1", "::1", "localhost") and not settings.secure_cookies:
         print(
             "chitieu serve: listening beyond this machine without CHITIEU_PORTAL_SECURE_COOKIES=true; "

@@ -159,10 +159,8 @@ def test_one_alert_per_file_goes_to_the_departments_own_address_once(tmp_path, s
     )
     body = sct.get_body(preferencelist=("plain",)).get_content()
     for text in (
-        "unit_mismatch vi / unit_mismatch en",
-        "Biểu!E7",
-        "Biểu!F9",
-        "2 errors, 1 warnings",
+        "- unit_mismatch vi (1 ô, ví dụ Biểu!C4)",
+        "- ambiguous_number en (1 cells, e.g. Biểu!E7)",
     ):
         assert text in body
     assert [a.get_filename() for a in sct.iter_attachments()] == ["sct-9-thang.xlsx.phan-hoi.txt"]
