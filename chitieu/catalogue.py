@@ -66,6 +66,7 @@ class Target:
     measure_unit: str | None = None
     flow: bool = False
     share_group: str | None = None
+    counted_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
                 measure_unit=e.get("measure_unit"),
                 flow=bool(e.get("flow", False)),
                 share_group=e.get("share_group"),
+                counted_as=e.get("counted_as"),
             )
         )
     groups: dict[str, float] = {}
