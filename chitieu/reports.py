@@ -49,6 +49,23 @@ def _summary(con: duckdb.DuckDBPyConnection, plan_id: str) -> tuple:
     ).fetchall()[0]
 
 
+def _verdict(t) -> tuple[str, bool]:
+    """The verdict shown to the council and whether it rests on preliminary figures
+    (shown distinctly: '(số liệu sơ bộ)', italic in xlsx, a dashed badge in HTML)."""
+    flag = getattr(t, "provisional", False)
+    provisional = bool(pd.notna(flag) and flag)
+    return getattr(t, "verdict_vi", None) or t.status_vi, provisional
+
+
+def _pct_or_comparison(t):
+    """% of plan, or the exact comparison where a % would mislead (shares, strict bounds)."""
+    pct = t.attainment_pct
+    if pd.notna(pct):
+        return pct
+    text = getattr(t, "comparison_vi", None)
+    return text if isinstance(text, str) else None
+
+
 def _plan_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [
         r[0]
@@ -92,15 +109,17 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
                 t.unit,
                 t.target_value,
                 t.projected_value,
-                t.attainment_pct,
-                t.status_vi,
+                _pct_or_comparison(t),
+                _verdict(t)[0],
             ]
             for c, v in enumerate(values, 1):
                 cell = ws.cell(r, c, None if isinstance(v, float) and pd.isna(v) else v)
                 cell.border = box
                 if c in (4, 5, 6):
                     cell.number_format = "#,##0.0#"
-            ws.cell(r, 7).font = Font(color=STATUS_COLOURS[t.status].lstrip("#"), bold=True)
+            ws.cell(r, 7).font = Font(
+                color=STATUS_COLOURS[t.status].lstrip("#"), bold=True, italic=_verdict(t)[1]
+            )
             r += 1
     ws.cell(r + 1, 1, f"{summary_vi}.").font = Font(bold=True)
     ws.cell(r + 2, 1, f"({summary_en}.)").font = Font(italic=True)
@@ -177,7 +196,14 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
     )
     body = []
     for t in rows.itertuples():
-        badge = f'<span class="badge" style="background:{STATUS_COLOURS[t.status]}">{e(t.status_vi)}</span>'
+        verdict, provisional = _verdict(t)
+        badge = (
+            f'<span class="badge provisional" style="background:#fff;color:{STATUS_COLOURS[t.status]};'
+            f'border:1px dashed {STATUS_COLOURS[t.status]}" title="số liệu sơ bộ / preliminary figures">'
+            f"{e(verdict)}</span>"
+            if provisional
+            else f'<span class="badge" style="background:{STATUS_COLOURS[t.status]}">{e(verdict)}</span>'
+        )
         reason = (
             f'<div class="en">{e(t.no_data_reason)}</div>'
             if isinstance(t.no_data_reason, str)
@@ -188,7 +214,7 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
             f'<td>({t.group_no}).{t.item_no}</td><td>{e(t.name_vi)}<div class="en">{e(t.name_en)}</div></td>'
             f'<td>{e(t.unit)}</td><td class="num">{vi_number(t.target_value)}</td><td class="num">{vi_number(t.actual_value)}'
             f'<div class="en">{e(t.actual_period) if isinstance(t.actual_period, str) else ""}</div></td>'
-            f'<td class="num">{vi_number(t.projected_value)}</td><td>{_bullet(t)}</td><td class="num">{vi_number(t.attainment_pct, 1)}</td>'
+            f'<td class="num">{vi_number(t.projected_value)}</td><td>{_bullet(t)}</td><td class="num">{vi_number(t.attainment_pct, 1) if pd.notna(t.attainment_pct) else e(_pct_or_comparison(t) or "")}</td>'
             f"<td>{badge}{reason}</td></tr>"
         )
     status = con.execute(
