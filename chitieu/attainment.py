@@ -102,13 +102,13 @@ def compared_value(
 
     For ``measure: level`` growth, reduction and increment targets this is computed
     from the observed level and a previous-year level; otherwise it is the level.
-    In-year (``elapsed`` < 1) the previous year's same period (``same_period``) is the
-    base when known; without it a flow is compared with the same share of the previous
-    year's total and a stock with the previous year's level.
+    In-year the previous year's same period (``same_period``, given only for in-year
+    readings) is the base when known; without it a flow is compared with the elapsed share
+    (``elapsed``) of the previous year's total and a stock with the previous year's level.
     """
     if spec.measure != "level":
         return level
-    if elapsed < 1 and same_period is not None:
+    if same_period is not None:
         baseline = same_period
     elif baseline is None:
         raise MissingBaseline("missing baseline: the previous year's value is needed")

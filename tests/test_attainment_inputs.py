@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from chitieu import warehouse as wh
-from chitieu.catalogue import load_plan
+from chitieu.catalogue import CatalogueError, load_plan
 from chitieu.marts import compute_attainment
 from chitieu.periods import parse_period
 from chitieu.reference import load_precedence, load_reference
@@ -298,3 +298,22 @@ def test_the_council_report_shows_provisional_verdicts_distinctly(tmp_path):
     assert (forest.value, bool(forest.font.i)) == ("Đạt và vượt", False)
     assert page.count('class="badge provisional"') == 1
     assert "Đạt và vượt (số liệu sơ bộ)</span>" in page
+
+
+def test_the_catalogue_groups_rows_into_the_provinces_component_targets(tmp_path):
+    ref = load_reference(DEFAULT_REFERENCE_DIR)
+    plan = load_plan(Path(DEFAULT_PLANS_DIR) / f"{PLAN}.yaml", ref)
+    frame = plan.targets_frame()
+    components = frame["counted_as"].fillna(frame["target_code"])
+    assert (len(frame), components.nunique()) == (50, 43)
+    assert sorted(frame.loc[frame["counted_as"] == "economic_structure", "target_code"]) == [
+        "econ_share_agriculture",
+        "econ_share_industry",
+        "econ_share_product_taxes",
+        "econ_share_services",
+    ]
+    bad = tmp_path / "plan.yaml"
+    text = (Path(DEFAULT_PLANS_DIR) / f"{PLAN}.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("counted_as: tea", "counted_as: [tea]", 1), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"entry 9 \(tea_area\): counted_as must be"):
+        load_plan(bad, ref)
