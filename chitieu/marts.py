@@ -6,7 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from chitieu.attainment import Reading, Spec, comparison_vi, evaluate, required_vi
+from chitieu.attainment import Reading, Spec, evaluate
+from chitieu.attainment_text import comparison_vi, required_vi
 from chitieu.periods import parse_period
 
 

@@ -6,11 +6,10 @@ from chitieu.attainment import (
     Reading,
     Spec,
     compared_value,
-    comparison_vi,
     evaluate,
     meets,
-    required_vi,
 )
+from chitieu.attainment_text import comparison_vi, required_vi
 from chitieu.periods import parse_period
 
 YEAR = parse_period("2024")
