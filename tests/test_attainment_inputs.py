@@ -158,6 +158,26 @@ def test_a_final_figure_beats_a_later_estimate_and_final_verdicts_say_dat_va_vuo
     assert summary.summary_en.startswith("Met or exceeded 2 of the 2 targets with data")
 
 
+def test_for_one_period_the_source_priority_decides_before_the_vintage(tmp_path):
+    obs = [
+        _obs("jobs_created", "2024-9M", 6100, "reported", "department", STATISTICS_DAY),
+        _obs("jobs_created", "2024-9M", 6000, "reported", "manual", DEPARTMENT_DAY),
+        # a later revision by the same source wins
+        _obs("budget_revenue", "2024-EST", 2300, "reported", "department", STATISTICS_DAY),
+    ]
+    later = _obs("budget_revenue", "2024-EST", 2365, "reported", "department", DEPARTMENT_DAY)
+    later["source_file"] = "revised"
+    mart, _ = _attainment(tmp_path, [*obs, later])
+    assert (
+        mart.loc["jobs_created", "actual_value"],
+        mart.loc["jobs_created", "actual_source"],
+    ) == (
+        6100,
+        "department",
+    )
+    assert mart.loc["budget_revenue", "estimate_level"] == 2365
+
+
 def test_on_the_same_day_the_source_priority_decides(tmp_path):
     obs = [
         _obs("grdp_per_capita", "2024-EST", 54.7, "estimated", "statistics", STATISTICS_DAY),

@@ -35,21 +35,30 @@ baseline as (
     where o.period_year = t.baseline_year and o.period_type in ('year', 'year_estimate')
     qualify row_number() over (
         partition by o.plan_id, o.target_code, o.area_code
-        order by (o.period_type = 'year') desc, o.precedence_rank, o.vintage desc,
-            o.source_priority, o.loaded_at desc
+        order by (o.period_type = 'year') desc, o.precedence_rank, o.source_priority,
+            o.vintage desc, o.loaded_at desc
     ) = 1
 ),
 
-year_figure as (
-    -- the figure for the whole plan year: a final figure beats an estimate, a later vintage an earlier one
+year_candidates as (
+    -- for one period: a final figure first, then the source priority, then the later vintage
     select o.*
     from observations as o
     inner join targets as t using (plan_id, target_code, area_code)
     where o.period_year = t.plan_year and o.period_type in ('year', 'year_estimate')
     qualify row_number() over (
-        partition by o.plan_id, o.target_code, o.area_code
-        order by o.precedence_rank, o.vintage desc, (o.period_type = 'year') desc,
-            o.source_priority, o.loaded_at desc
+        partition by o.plan_id, o.target_code, o.area_code, o.period_code
+        order by o.precedence_rank, o.source_priority, o.vintage desc, o.loaded_at desc
+    ) = 1
+),
+
+year_figure as (
+    -- the full year against its estimate: a final figure beats an estimate, else the later vintage
+    select *
+    from year_candidates
+    qualify row_number() over (
+        partition by plan_id, target_code, area_code
+        order by precedence_rank, vintage desc, (period_type = 'year') desc, source_priority
     ) = 1
 ),
 
@@ -66,8 +75,8 @@ latest as (
     ) as r
     qualify row_number() over (
         partition by r.plan_id, r.target_code, r.area_code
-        order by r.period_end desc, r.period_rank, r.precedence_rank, r.vintage desc,
-            r.source_priority, r.loaded_at desc
+        order by r.period_end desc, r.period_rank, r.precedence_rank, r.source_priority,
+            r.vintage desc, r.loaded_at desc
     ) = 1
 ),
 
@@ -86,7 +95,7 @@ same_period as (
     where l.period_type <> 'year'
     qualify row_number() over (
         partition by l.plan_id, l.target_code, l.area_code
-        order by o.precedence_rank, o.vintage desc, o.source_priority, o.loaded_at desc
+        order by o.precedence_rank, o.source_priority, o.vintage desc, o.loaded_at desc
     ) = 1
 ),
 
@@ -97,7 +106,7 @@ estimate as (
     where o.period_year = t.plan_year and o.period_type = 'year_estimate'
     qualify row_number() over (
         partition by o.plan_id, o.target_code, o.area_code
-        order by o.precedence_rank, o.vintage desc, o.source_priority, o.loaded_at desc
+        order by o.precedence_rank, o.source_priority, o.vintage desc, o.loaded_at desc
     ) = 1
 ),
 
