@@ -15,14 +15,19 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
+	mkdir -p var/inbox && cp -R -n -p sources/inbox/. var/inbox/
 	$(BIN)/chitieu run --demo
 
 test: $(STAMP)
 	$(BIN)/pytest -q
 
+# dagster dev loads .env from its working directory over the environment, DAGSTER_HOME included:
+# it runs from var/dagster_home with a copy of .env without DAGSTER_HOME, and CHITIEU_ROOT makes
+# relative paths in .env mean the same as for `chitieu run` from the project folder.
 dev: $(STAMP)
 	mkdir -p var/dagster_home && cp dagster.yaml var/dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/var/dagster_home $(BIN)/dagster dev -w workspace.yaml
+	if [ -f .env ]; then grep -Ev '^[[:space:]]*(export[[:space:]]+)?DAGSTER_HOME[[:space:]]*=' .env > var/dagster_home/.env || true; else rm -f var/dagster_home/.env; fi
+	cd var/dagster_home && DAGSTER_HOME=$(CURDIR)/var/dagster_home CHITIEU_ROOT=$(CURDIR) $(CURDIR)/$(BIN)/dagster dev -w $(CURDIR)/workspace.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -18,11 +18,12 @@ def _result(
     context, con, suite: str, frame, cols: tuple[str, str, str], validation: ValidationResource
 ) -> dg.AssetCheckResult:
     """Validate ``frame``, keep the results as data, and report counts and the first failing cells."""
-    from chitieu.validation.bridge import validate
+    from chitieu.validation.cache import validate_once
     from chitieu.validation.store import first_failures, record
 
     file_col, cell_col, source_col = cols
-    outcome = validate(suite, frame, validation.gx_dir or None)
+    with wh.transaction(con):
+        outcome, reused = validate_once(con, suite, frame, validation.gx_dir or None, cols)
     with wh.transaction(con):
         record(con, outcome, frame, context.run.run_id, "check", source_col, file_col, cell_col)
     errors = sum(f.severity == "error" for f in outcome.failures)
@@ -32,6 +33,7 @@ def _result(
         metadata={
             "suite": f"expectations/{suite}.json",
             "rows": outcome.rows,
+            "reused_unchanged_result": reused,
             "unexpected_errors": errors,
             "unexpected_warnings": len(outcome.failures) - errors,
             "failed_rules": ", ".join(sorted({f.rule for f in outcome.failures})) or "none",

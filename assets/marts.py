@@ -3,8 +3,17 @@
 import dagster as dg
 
 from chitieu import warehouse as wh
+from chitieu.bi_columns import add_bi_columns
 from chitieu.marts import compute_attainment
 from chitieu.resources import InputsResource, WarehouseResource
+
+
+def bi_names(con) -> tuple:
+    """Departments, areas, units and group headings, as :func:`add_bi_columns` takes them."""
+    return tuple(
+        con.execute(f"select * from core.{t}").df()
+        for t in ("dim_department", "dim_area", "dim_unit", "dim_plan_group")
+    )
 
 
 @dg.asset(
@@ -16,6 +25,7 @@ from chitieu.resources import InputsResource, WarehouseResource
         ["core", "fact_national_indicator"],
         ["core", "dim_figure_precedence"],
         ["core", "dim_unit"],
+        ["core", "dim_plan_group"],
     ],
 )
 def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
@@ -31,6 +41,7 @@ def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> d
         ).df()
         inputs_df = con.execute("select * from core.attainment_inputs").df()
         frame = compute_attainment(targets, inputs_df, as_of)
+        frame = add_bi_columns(frame, *bi_names(con))
         n = wh.write_table(con, "mart.target_attainment", frame)
         preview = wh.preview_markdown(
             con,

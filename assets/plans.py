@@ -7,7 +7,7 @@ from chitieu import warehouse as wh
 from chitieu.catalogue import load_plan
 from chitieu.periods import periods_for_year
 from chitieu.reference import load_reference
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
 
 def load_plans(inputs: InputsResource) -> list:
@@ -19,6 +19,7 @@ def load_plans(inputs: InputsResource) -> list:
 @dg.asset(
     key=["core", "dim_target"],
     group_name="plans",
+    pool=WAREHOUSE_POOL,
     deps=[["core", "dim_department"], ["core", "dim_area"], ["core", "dim_unit"]],
 )
 def dim_target(

@@ -17,12 +17,23 @@ MART_KEYS = [
     ["mart", "submission_changes"],
     ["mart", "source_discrepancies"],
 ]
-BI_TABLES = [".".join(k) for k in MART_KEYS]
+# dimensions travel with the marts, so an export can be joined without the warehouse
+DIMENSION_KEYS = [
+    ["core", "dim_plan"],
+    ["core", "dim_plan_group"],
+    ["core", "dim_target"],
+    ["core", "dim_department"],
+    ["core", "dim_area"],
+    ["core", "dim_unit"],
+    ["core", "dim_period"],
+]
+BI_TABLES = [".".join(k) for k in MART_KEYS + DIMENSION_KEYS]
 
 
-@dg.asset(key=["publish", "exports"], group_name="publish", deps=MART_KEYS)
+@dg.asset(key=["publish", "exports"], group_name="publish", deps=MART_KEYS + DIMENSION_KEYS)
 def exports(warehouse: WarehouseResource, publish: PublishResource) -> dg.MaterializeResult:
-    """Parquet and CSV (formula-injection-safe, UTF-8 with BOM for Excel) of every BI mart."""
+    """Parquet and two CSV flavours (machine: UTF-8, ',' and '.'; spreadsheet: UTF-8 BOM, ';' and
+    decimal comma), formula-injection-safe, of every BI mart and the dimensions they refer to."""
     with duckdb.connect(warehouse.path, read_only=True) as con:
         files = export_tables(con, BI_TABLES, publish.exports_dir)
     return dg.MaterializeResult(
@@ -33,7 +44,11 @@ def exports(warehouse: WarehouseResource, publish: PublishResource) -> dg.Materi
     )
 
 
-@dg.asset(key=["publish", "attainment_report"], group_name="publish", deps=MART_KEYS)
+@dg.asset(
+    key=["publish", "attainment_report"],
+    group_name="publish",
+    deps=[*MART_KEYS, ["core", "dim_plan"], ["core", "dim_unit"]],
+)
 def attainment_report(
     warehouse: WarehouseResource, publish: PublishResource
 ) -> dg.MaterializeResult:
@@ -69,5 +84,6 @@ def published_warehouse(
         metadata={
             "path": dg.MetadataValue.path(str(Path(info["path"]).resolve())),
             "bytes": info["bytes"],
+            "storage_version": info["storage_version"],
         }
     )

@@ -1,135 +1,127 @@
-"""National statistics: the statistics office's PX-Web tables and World Bank comparators."""
+"""National statistics: the statistics office's PX-Web tables and World Bank comparators.
 
-import hashlib
-from datetime import UTC, datetime, timedelta
+Each table (or indicator) is one unit: fetched, checked and cached whole. A unit that fails
+in any way keeps its previous rows and is logged as rejected in ``raw.source_loads``; the
+other units load and the run goes on.
+"""
+
+from datetime import UTC, datetime
 
 import dagster as dg
 import pandas as pd
 
 from assets.manual import source_load_row
 from chitieu import warehouse as wh
-from chitieu.resources import StatisticsResource, WarehouseResource
-from sources.statistics.http import Answer, CachingTransport, FetchError
+from chitieu.resources import NETWORK_RETRY, StatisticsResource, WarehouseResource
+from sources.statistics.cache import SharedGets, UnitResult, cached_units, fetch_unit, store_answers
 from sources.statistics.mapping import fetch_pxweb_table
 from sources.statistics.pxweb import PxWebClient, PxWebError
-from sources.statistics.worldbank import WorldBankClient, WorldBankError
-
-
-def _cached_answers(con, source: str, ttl_minutes: int) -> dict[str, Answer]:
-    """Successful answers younger than the TTL, by request key."""
-    if not wh.scalar(
-        con,
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'http_responses'",
-    ):
-        return {}
-    since = datetime.now(UTC) - timedelta(minutes=ttl_minutes)
-    rows = con.execute(
-        """select method, url, request_body, status, content, retrieved_at from raw.http_responses
-           where source = ? and status < 400 and retrieved_at >= ?
-           qualify row_number() over (partition by request_key order by retrieved_at desc) = 1""",
-        [source, since],
-    ).fetchall()
-    answers = [Answer(m, u, b, s, bytes(c), r, "cache") for m, u, b, s, c, r in rows]
-    return {a.request_key: a for a in answers}
-
-
-def _store_answers(con, source: str, answers: list[Answer], run_id: str) -> None:
-    if not answers:
-        return
-    frame = pd.DataFrame(
-        [
-            {
-                "request_key": a.request_key,
-                "source": source,
-                "method": a.method,
-                "url": a.url,
-                "request_body": a.body,
-                "status": a.status,
-                "retrieved_at": a.retrieved_at,
-                "mode": a.mode,
-                "content": a.content,
-                "content_sha256": hashlib.sha256(a.content).hexdigest(),
-                "run_id": run_id,
-            }
-            for a in answers
-        ]
-    )
-    frame["request_body"] = frame["request_body"].astype("string")
-    wh.append_rows(con, "raw.http_responses", frame)
+from sources.statistics.worldbank import WorldBankClient
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@dg.asset(key=["raw", "pxweb_observations"], group_name="sources", deps=[["core", "dim_target"]])
+def _load_row(
+    context, unit: str, base: str, result: UnitResult, rows: int, notes: list[str], now
+) -> dict:
+    url = result.answers[-1].url if result.answers else base
+    row = source_load_row(
+        context.run_id,
+        "statistics",
+        unit,
+        url,
+        "",
+        rows,
+        [result.problem] if result.problem else [],
+        now,
+    )
+    if result.problem is None and rows == 0:
+        row["status"] = "no_data"
+    if notes and not result.problem:
+        row["errors"] = "\n".join(notes)
+    return row
+
+
+def _log(context, unit: str, result: UnitResult, notes: list[str]) -> None:
+    if result.problem:
+        context.log.error(f"{unit} kept its previous data: {result.problem}")
+    for note in notes + ([result.note] if result.note and not result.problem else []):
+        context.log.warning(f"{unit}: {note}")
+
+
+def _fetch_table(base: str, language: str, spec: dict, units: dict):
+    def fetch(transport):
+        result = fetch_pxweb_table(PxWebClient(base, transport, language), spec)
+        for target in {r["target_code"] for r in result.rows if r["target_code"]}:
+            if target in units and units[target] != spec["unit"]:
+                raise PxWebError(
+                    f"{spec['key']}: unit {spec['unit']!r} differs from the catalogue's {units[target]!r} for {target}"
+                )
+        return result
+
+    return fetch
+
+
+@dg.asset(
+    key=["raw", "pxweb_observations"],
+    group_name="sources",
+    deps=[["core", "dim_target"]],
+    retry_policy=NETWORK_RETRY,
+)
 def pxweb_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, statistics: StatisticsResource
 ) -> dg.MaterializeResult:
     """GRDP growth, economic structure, GRDP per capita and population from the statistics office's
-    PX-Web database. Tables are found by title; answers are cached for the TTL and kept in
-    ``raw.http_responses``. A table that cannot be fetched or parsed keeps its previous rows and
-    is logged as rejected in ``raw.source_loads``; the run goes on."""
-    cfg = statistics.load_config()
+    PX-Web database. Tables are found by title; each table's listing, metadata and data are
+    fetched, checked and cached as one unit (kept in ``raw.http_responses``). A table that cannot
+    be fetched, parsed or trusted keeps its previous rows and is logged as rejected in
+    ``raw.source_loads``; the run goes on."""
+    cfg = statistics.load_config()["pxweb"]
+    base = statistics.pxweb_base_url or cfg["base_url"]
     now = datetime.now(UTC)
     with warehouse.get_connection() as con:
-        transport = CachingTransport(
-            statistics.transport(), _cached_answers(con, "pxweb", statistics.ttl_minutes)
-        )
-        client = PxWebClient(
-            statistics.pxweb_base_url or cfg["pxweb"]["base_url"],
-            transport,
-            cfg["pxweb"].get("language", "vi"),
-        )
+        inner = SharedGets(statistics.transport())
+        cached = cached_units(con, "pxweb", inner.mode, base, statistics.ttl_minutes)
         units = dict(
             con.execute("select distinct target_code, measure_unit from core.dim_target").fetchall()
         )
-        results, loads, moved = [], [], []
-        for spec in cfg["pxweb"]["tables"]:
-            problems, rows = [], []
-            try:
-                result = fetch_pxweb_table(client, spec)
-                rows = result.rows
-                for target in {r["target_code"] for r in rows if r["target_code"]}:
-                    if target in units and units[target] != spec["unit"]:
-                        problems.append(
-                            f"{spec['key']}: unit {spec['unit']!r} differs from the catalogue's {units[target]!r} for {target}"
-                        )
-                if result.moved:
-                    moved.append(
-                        f"{spec['key']}: pinned {result.pinned_id}, found {result.table_id} ({result.title})"
-                    )
-                    context.log.warning(f"PX-Web table moved: {moved[-1]}")
-            except (FetchError, PxWebError) as exc:
-                problems.append(str(exc))
-            url = client.answers[-1].url if client.answers else cfg["pxweb"]["base_url"]
-            loads.append(
-                source_load_row(
-                    context.run_id,
-                    "statistics",
-                    f"pxweb:{spec['key']}",
-                    url,
-                    "",
-                    len(rows),
-                    problems,
-                    now,
-                )
+        fetched, loads, moved = [], [], []
+        for spec in cfg["tables"]:
+            unit = f"pxweb:{spec['key']}"
+            result = fetch_unit(
+                _fetch_table(base, cfg.get("language", "vi"), spec, units), inner, cached.get(unit)
             )
-            if problems:
-                context.log.error(
-                    f"PX-Web table {spec['key']} kept its previous data: {'; '.join(problems)}"
+            notes = []
+            if result.value is not None and result.value.moved:
+                choice = result.value.choice
+                notes.append(
+                    f"table moved: pinned {choice.pinned_id}, used {choice.table_id} ({choice.title!r}), "
+                    "the only title match with the configured dimensions and unit; update table_id in "
+                    "sources/statistics/config.yaml"
                 )
-            else:
-                results.append((spec["key"], rows))
+                moved.append(f"{spec['key']}: {choice.pinned_id} → {choice.table_id}")
+            _log(context, unit, result, notes)
+            rows = result.value.rows if result.value is not None else []
+            loads.append(_load_row(context, unit, base, result, len(rows), notes, now))
+            fetched.append((unit, result))
         with wh.transaction(con):
-            _store_answers(con, "pxweb", transport.fetched, context.run_id)
-            for key, rows in results:
-                frame = pd.DataFrame(rows).assign(retrieved_at=now, run_id=context.run_id)
+            store_answers(con, "pxweb", base, fetched, context.run_id)
+            for _unit, result in fetched:
+                if result.problem or not result.value.rows:
+                    continue
+                frame = pd.DataFrame(result.value.rows).assign(
+                    retrieved_at=min(a.retrieved_at for a in result.answers), run_id=context.run_id
+                )
                 frame["value"] = frame["value"].astype("float64")
                 for col in ("target_code", "status_symbol", "area_code"):
                     frame[col] = frame[col].astype("string")
                 wh.append_rows(
-                    con, "raw.pxweb_observations", frame, delete_where=f"table_key = {_quote(key)}"
+                    con,
+                    "raw.pxweb_observations",
+                    frame,
+                    delete_where=f"table_key = {_quote(result.value.key)}",
                 )
             wh.append_rows(
                 con,
@@ -137,14 +129,15 @@ def pxweb_observations(
                 pd.DataFrame(loads),
                 delete_where=f"run_id = {_quote(context.run_id)} and source_kind = 'statistics' and source_name like 'pxweb:%'",
             )
-            n = wh.scalar(con, "select count(*) from raw.pxweb_observations") if results else 0
+            wh.ensure_table(con, "raw.pxweb_observations")
+            n = wh.scalar(con, "select count(*) from raw.pxweb_observations")
     failed = [load["source_name"] for load in loads if load["status"] == "rejected"]
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": n,
             "mode": statistics.mode,
-            "fetched": len(transport.fetched),
-            "cache_hits": transport.hits,
+            "fetched": sum(len(r.answers) for _, r in fetched if not r.from_cache),
+            "units_from_cache": sum(r.from_cache for _, r in fetched),
             "tables_failed": len(failed),
             "failed": ", ".join(failed) or "none",
             "moved_tables": "; ".join(moved) or "none",
@@ -152,69 +145,69 @@ def pxweb_observations(
     )
 
 
-@dg.asset(key=["raw", "worldbank_observations"], group_name="sources")
+def _indicator_frame(ind: dict, values, url: str, retrieved_at, run_id: str) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            {
+                "indicator_code": v.indicator,
+                "indicator_name": v.indicator_name,
+                "name_vi": ind.get("name_vi", ""),
+                "country": v.country,
+                "year": v.year,
+                "value": v.value,
+                "unit": ind.get("unit", ""),
+                "compare_with": ",".join(ind.get("compare_with", [])),
+                "url": url,
+                "retrieved_at": retrieved_at,
+                "run_id": run_id,
+            }
+            for v in values
+        ]
+    )
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+@dg.asset(key=["raw", "worldbank_observations"], group_name="sources", retry_policy=NETWORK_RETRY)
 def worldbank_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, statistics: StatisticsResource
 ) -> dg.MaterializeResult:
-    """National comparators from the World Bank API v2 (e.g. Viet Nam's GDP growth), cached for the TTL.
-    An indicator that fails keeps its previous rows; the run goes on."""
+    """National comparators from the World Bank API v2 (e.g. Viet Nam's GDP growth), cached per
+    indicator for the TTL. An indicator that fails keeps its previous rows; an empty result is
+    "no data" (previous rows kept too); the run goes on."""
     cfg = statistics.load_config()["worldbank"]
+    base = statistics.worldbank_base_url or cfg["base_url"]
     now = datetime.now(UTC)
     with warehouse.get_connection() as con:
-        transport = CachingTransport(
-            statistics.transport(), _cached_answers(con, "worldbank", statistics.ttl_minutes)
-        )
-        client = WorldBankClient(statistics.worldbank_base_url or cfg["base_url"], transport)
-        loads, frames = [], []
+        inner = statistics.transport()
+        cached = cached_units(con, "worldbank", inner.mode, base, statistics.ttl_minutes)
+        fetched, loads, frames = [], [], []
         for ind in cfg["indicators"]:
-            problems, values = [], []
-            try:
-                values = client.indicator(cfg["country"], ind["code"], cfg.get("date"))
-            except (FetchError, WorldBankError) as exc:
-                problems.append(str(exc))
-            url = client.answers[-1].url if client.answers else cfg["base_url"]
-            loads.append(
-                source_load_row(
-                    context.run_id,
-                    "statistics",
-                    f"worldbank:{ind['code']}",
-                    url,
-                    "",
-                    len(values),
-                    problems,
-                    now,
+            unit = f"worldbank:{ind['code']}"
+
+            def fetch(transport, code=ind["code"]):
+                return WorldBankClient(base, transport).indicator(
+                    cfg["country"], code, cfg.get("date")
                 )
-            )
-            if problems:
-                context.log.error(f"World Bank {ind['code']} kept its previous data: {problems[0]}")
-                continue
-            frames.append(
-                (
-                    ind["code"],
-                    pd.DataFrame(
-                        [
-                            {
-                                "indicator_code": v.indicator,
-                                "indicator_name": v.indicator_name,
-                                "name_vi": ind.get("name_vi", ""),
-                                "country": v.country,
-                                "year": v.year,
-                                "value": v.value,
-                                "unit": ind.get("unit", ""),
-                                "compare_with": ",".join(ind.get("compare_with", [])),
-                                "url": url,
-                                "retrieved_at": now,
-                                "run_id": context.run_id,
-                            }
-                            for v in values
-                        ]
-                    ),
+
+            result = fetch_unit(fetch, inner, cached.get(unit))
+            values = result.value or []
+            _log(context, unit, result, [])
+            loads.append(_load_row(context, unit, base, result, len(values), [], now))
+            fetched.append((unit, result))
+            if values:
+                retrieved = min(a.retrieved_at for a in result.answers)
+                frames.append(
+                    (
+                        ind["code"],
+                        _indicator_frame(
+                            ind, values, result.answers[-1].url, retrieved, context.run_id
+                        ),
+                    )
                 )
-            )
         with wh.transaction(con):
-            _store_answers(con, "worldbank", transport.fetched, context.run_id)
+            store_answers(con, "worldbank", base, fetched, context.run_id)
             for code, frame in frames:
-                frame["value"] = frame["value"].astype("float64")
                 wh.append_rows(
                     con,
                     "raw.worldbank_observations",
@@ -230,9 +223,10 @@ def worldbank_observations(
     return dg.MaterializeResult(
         metadata={
             "indicators": len(frames),
-            "failed": len(loads) - len(frames),
-            "fetched": len(transport.fetched),
-            "cache_hits": transport.hits,
+            "failed": sum(load["status"] == "rejected" for load in loads),
+            "no_data": sum(load["status"] == "no_data" for load in loads),
+            "fetched": sum(len(r.answers) for _, r in fetched if not r.from_cache),
+            "units_from_cache": sum(r.from_cache for _, r in fetched),
         }
     )
 

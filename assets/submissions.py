@@ -8,7 +8,12 @@ import pandas as pd
 from assets.plans import load_plans
 from chitieu import warehouse as wh
 from chitieu.reference import load_reference
-from chitieu.resources import InputsResource, ValidationResource, WarehouseResource
+from chitieu.resources import (
+    WAREHOUSE_POOL,
+    InputsResource,
+    ValidationResource,
+    WarehouseResource,
+)
 from chitieu.submissions.inbox import scan_inbox
 from chitieu.submissions.parser import Submission, parse_submission
 from chitieu.validation.frames import HISTORY_COLUMNS
@@ -113,6 +118,7 @@ def parse_inbox(inputs: InputsResource, known_ids: set[str]) -> list[tuple]:
         ),
     ],
     group_name="sources",
+    pool=WAREHOUSE_POOL,
 )
 def department_submissions(
     context: dg.AssetExecutionContext,

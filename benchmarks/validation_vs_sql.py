@@ -21,7 +21,7 @@ import pandas as pd
 
 from chitieu.catalogue import load_plan
 from chitieu.reference import load_reference
-from chitieu.resources import DEFAULT_INBOX_DIR, DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR
+from chitieu.resources import DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR, SAMPLE_INBOX_DIR
 from chitieu.submissions.parser import parse_submission
 from chitieu.validation.frames import submission_frame
 
@@ -67,7 +67,7 @@ def main() -> None:
     args = ap.parse_args()
     ref = load_reference(DEFAULT_REFERENCE_DIR)
     plan = load_plan(Path(DEFAULT_PLANS_DIR) / "lai-chau-2024.yaml", ref)
-    files = sorted(p for p in Path(DEFAULT_INBOX_DIR).rglob("*") if p.is_file())
+    files = sorted(p for p in Path(SAMPLE_INBOX_DIR).rglob("*") if p.is_file())
     subs = [parse_submission(p, plan, ref, p.parent.name) for p in files]
     frame = submission_frame([s for s in subs if s.accepted], [plan], ref)
     start = time.perf_counter()

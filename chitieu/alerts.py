@@ -2,21 +2,27 @@
 
 Channels come only from the environment (``CHITIEU_ALERT_URLS``: apprise URLs such as
 ``mailtos://user:password@smtp.example.org?to=ops@example.org`` or ``json://hooks.example.org/x``);
-they may hold secrets, so no alert text ever includes them. De-duplication is by alert key in a
-small SQLite file shared by runs and sensors (SQLite waits on locks; DuckDB would fail at once).
+they may hold secrets, so no alert text or message ever includes them (a channel is named by its
+scheme and host only). Delivery is tracked per alert key and per channel in a small SQLite file
+(SQLite waits on locks; DuckDB would fail at once), so a channel that was down is retried the next
+night without repeating the alert on the channels that got it.
+
+Alerts are sent only by runs (assets, ``chitieu run``, the run-failure alert job), never while a
+sensor is evaluated: the Dagster UI evaluates sensors for "Preview tick result" too.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import duckdb
-
-from chitieu.resources import feedback_path
+SEVERITIES = ("info", "warning", "failure")
 
 
 @dataclass(frozen=True)
@@ -25,114 +31,273 @@ class Alert:
     title: str
     body: str
     attachments: tuple[str, ...] = field(default=())
+    severity: str = "info"
+
+
+class AlertConfigError(ValueError):
+    """A channel URL apprise cannot load; the message never includes the URL's secrets."""
+
+
+def channel_urls(urls: str) -> list[str]:
+    return urls.replace(",", " ").split()
+
+
+def describe(url: str) -> str:
+    """``scheme://host`` of a channel: enough to find it, without user, password, path or query."""
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname or ""
+    except ValueError:
+        host = ""
+    return f"{parts.scheme or '?'}://{host}"
+
+
+def channel_id(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+@contextmanager
+def _silenced(name: str):
+    """Apprise logs an unloadable URL with part of it (and of its password): keep that out of logs."""
+    logger = logging.getLogger(name)
+    level, logger.disabled = logger.level, True
+    try:
+        yield
+    finally:
+        logger.disabled = False
+        logger.setLevel(level)
+
+
+def validate_urls(urls: str) -> list[str]:
+    """Every channel URL, checked to load in apprise; raises AlertConfigError naming the bad one."""
+    channels = channel_urls(urls)
+    if not channels:
+        return []
+    import apprise
+
+    for number, url in enumerate(channels, start=1):
+        with _silenced("apprise"):
+            plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+        if plugin is None:
+            raise AlertConfigError(
+                f"CHITIEU_ALERT_URLS: channel {number} ({describe(url)}) is not a URL apprise can "
+                "load; check its scheme, host and parameters (the value is not shown: it may hold "
+                "a password)"
+            )
+    return channels
 
 
 class AlertStore:
-    """Which alert keys were already sent."""
+    """Which alert keys were delivered to which channel."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
             db.execute(
-                "create table if not exists sent (key text primary key, title text, sent_at text)"
+                "create table if not exists deliveries (key text, channel text, title text, "
+                "sent_at text, primary key (key, channel))"
             )
 
-    def sent(self, key: str) -> bool:
+    def delivered(self, key: str, channel: str) -> bool:
         with closing(sqlite3.connect(self.path, timeout=30)) as db:
-            return db.execute("select 1 from sent where key = ?", [key]).fetchone() is not None
+            row = db.execute(
+                "select 1 from deliveries where key = ? and channel = ?", [key, channel]
+            ).fetchone()
+            return row is not None
 
-    def mark(self, alert: Alert) -> None:
+    def mark(self, alert: Alert, channel: str) -> None:
         with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
             db.execute(
-                "insert or ignore into sent values (?, ?, ?)",
-                [alert.key, alert.title, datetime.now(UTC).isoformat()],
+                "insert or ignore into deliveries values (?, ?, ?, ?)",
+                [alert.key, channel, alert.title, datetime.now(UTC).isoformat()],
             )
+
+
+def _attachment(path: str):
+    """A UTF-8 text attachment whose MIME type says so (apprise would send bare text/plain)."""
+    from apprise.attachment.file import AttachFile
+
+    class Utf8Text(AttachFile):
+        @property
+        def mimetype(self):
+            return "text/plain; charset=utf-8"
+
+    return Utf8Text(path=path)
+
+
+def _notify(url: str, alert: Alert) -> bool:
+    import apprise
+
+    notifier = apprise.Apprise()
+    with _silenced("apprise"):
+        notifier.add(url)
+    attach = None
+    files = [a for a in alert.attachments if Path(a).is_file()]
+    if files:
+        attach = apprise.AppriseAttachment()
+        for f in files:
+            attach.add(_attachment(f))
+    notify_type = {
+        "info": apprise.NotifyType.INFO,
+        "warning": apprise.NotifyType.WARNING,
+        "failure": apprise.NotifyType.FAILURE,
+    }[alert.severity]
+    with _silenced("apprise"):
+        return bool(
+            notifier.notify(
+                title=alert.title,
+                body=alert.body,
+                body_format=apprise.NotifyFormat.TEXT,
+                notify_type=notify_type,
+                attach=attach,
+            )
+        )
 
 
 def send(alerts: list[Alert], urls: str, store: AlertStore) -> list[str]:
-    """Send each alert not sent before to every configured channel; returns the keys sent."""
-    if not urls.strip():
-        return []
-    import apprise
-
+    """Send each alert to every channel that has not had it yet; returns the keys sent somewhere.
+    A channel that fails is tried again next time; the others are not repeated."""
+    channels = validate_urls(urls)
     sent = []
     for alert in alerts:
-        if store.sent(alert.key):
-            continue
-        notifier = apprise.Apprise()
-        for url in urls.replace(",", " ").split():
-            notifier.add(url)
-        attach = (
-            apprise.AppriseAttachment([a for a in alert.attachments if Path(a).exists()])
-            if alert.attachments
-            else None
-        )
-        if notifier.notify(title=alert.title, body=alert.body, attach=attach):
-            store.mark(alert)
+        delivered = False
+        for url in channels:
+            channel = channel_id(url)
+            if store.delivered(alert.key, channel):
+                continue
+            if _notify(url, alert):
+                store.mark(alert, channel)
+                delivered = True
+        if delivered:
             sent.append(alert.key)
     return sent
 
 
-def submission_alerts(con: duckdb.DuckDBPyConnection, outbox_dir: str) -> list[Alert]:
-    """One alert per rejected submission, and one per warned submission and warning rule."""
+def run_failure_alert(run_id: str, job: str, causes: list[str], url: str) -> Alert:
+    """The alert for a failed run: each failed asset with its original cause, and the run's page."""
+    lines = "\n".join(f"- {c}" for c in causes) or "- (no step failed; see the run's log)"
+    return Alert(
+        key=f"run_failure:{run_id}",
+        title=f"[chitieu] Lần chạy thất bại / Run failed: {job}",
+        body=(f"Lần chạy {job} thất bại / Run {job} failed:\n{lines}\nChi tiết / Details: {url}"),
+        severity="failure",
+    )
+
+
+def feedback_link(
+    outbox_dir: str, department: str | None, file_name: str, base_url: str = ""
+) -> str:
+    """An absolute link to a feedback file: under ``base_url`` (the portal or a file share) when
+    set, else the file's ``file://`` URI."""
+    from urllib.parse import quote
+
+    from chitieu.resources import feedback_path
+
+    path = feedback_path(outbox_dir, department, file_name)
+    if base_url:
+        return f"{base_url.rstrip('/')}/{quote(str(path.relative_to(outbox_dir)))}"
+    return path.resolve().as_uri()
+
+
+def submission_alerts(
+    con, outbox_dir: str, *, now: datetime | None = None, max_age_days: int = 7, base_url: str = ""
+) -> list[Alert]:
+    """One alert per rejected or warned submission file, listing each rule. Files superseded by a
+    later file of the same department and period, and files received more than ``max_age_days``
+    ago (a backlog on the first night with alerts), are not alerted."""
+    now = now or datetime.now(UTC)
     rows = con.execute(
-        """select s.submission_id, s.department_code, s.file_name, s.status, p.rule, p.severity,
+        """with subs as (
+               select s.*, exists (
+                   select 1 from staging.stg_submissions as later
+                   where later.department_code = s.department_code and later.plan_id = s.plan_id
+                     and later.period_code = s.period_code and later.received_at > s.received_at
+               ) as superseded
+               from staging.stg_submissions as s
+           )
+           select s.submission_id, s.department_code, s.file_name, s.status, p.rule, p.severity,
                   count(*) as n, min(p.cell) as cell, any_value(p.message_vi) as vi, any_value(p.message_en) as en
-           from raw.submissions as s join raw.submission_problems as p using (submission_id)
-           where s.status = 'rejected' or p.severity = 'warning'
-           group by all order by s.file_name, p.rule"""
+           from subs as s join raw.submission_problems as p using (submission_id)
+           where not s.superseded and s.received_at >= ?
+             and (s.status = 'rejected' and p.severity = 'error' or s.status = 'accepted' and p.severity = 'warning')
+           group by all order by s.file_name, s.submission_id, p.rule""",
+        [now - timedelta(days=max_age_days)],
     ).fetchall()
+    files: dict[str, list] = {}
+    for row in rows:
+        files.setdefault(row[0], []).append(row)
     alerts = []
-    for sub_id, dept, name, status, rule, severity, n, cell, vi, en in rows:
-        if status == "rejected" and severity != "error":
-            continue
-        feedback = feedback_path(outbox_dir, dept, name)
+    for sub_id, problems in files.items():
+        _, dept, name, status, *_ = problems[0]
+        rejected = status == "rejected"
         kind_vi, kind_en = (
             ("Báo cáo bị từ chối", "Submission rejected")
-            if status == "rejected"
+            if rejected
             else ("Cảnh báo số liệu", "Data warning")
         )
+        link = feedback_link(outbox_dir, dept, name, base_url)
+        vi = "\n".join(f"- {p[8]} ({p[6]} ô, ví dụ {p[7]})" for p in problems)
+        en = "\n".join(f"- {p[9]} ({p[6]} cells, e.g. {p[7]})" for p in problems)
         alerts.append(
             Alert(
-                key=f"submission:{sub_id}:{rule}",
+                key=f"submission:{sub_id}",
                 title=f"[chitieu] {kind_vi} / {kind_en}: {dept}/{name}",
                 body=(
-                    f"{kind_vi}: {dept}/{name} — {vi} ({n} ô, ví dụ {cell}).\n"
-                    f"{kind_en}: {dept}/{name} — {en} ({n} cells, e.g. {cell}).\n"
-                    f"Phản hồi chi tiết / Feedback file: {feedback}"
+                    f"{kind_vi}: {dept}/{name}\n{vi}\n\n{kind_en}: {dept}/{name}\n{en}\n\n"
+                    f"Phản hồi chi tiết / Feedback file: {link}"
                 ),
-                attachments=(str(feedback),),
+                attachments=(str(_feedback_file(outbox_dir, dept, name)),),
+                severity="failure" if rejected else "warning",
             )
         )
     return alerts
 
 
-def discrepancy_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
+def _feedback_file(outbox_dir, dept, name):
+    from chitieu.resources import feedback_path
+
+    return feedback_path(outbox_dir, dept, name)
+
+
+def discrepancy_alerts(con) -> list[Alert]:
     """One alert per statistics-versus-department difference above the threshold."""
+    from chitieu.report_text import vi_number
+
     rows = con.execute(
         "select plan_id, target_code, period_code, name_vi, unit, official_value, other_source, other_value, difference_pct "
         "from mart.source_discrepancies where exceeds_threshold"
     ).fetchall()
     return [
         Alert(
-            key=f"discrepancy:{plan}:{target}:{period}:{other}:{other_value}",
+            key=f"discrepancy:{plan}:{target}:{period}:{other}:{float(other_value)!r}",
             title=f"[chitieu] Chênh lệch số liệu / Figures disagree: {target} {period}",
             body=(
-                f"{name_vi} ({period}): thống kê {official} {unit}, {other} {other_value} {unit} (chênh {pct}%).\n"
-                f"{target} ({period}): statistics office {official} {unit}, {other} {other_value} {unit} ({pct}% apart). "
+                f"{name_vi} ({period}): thống kê {vi_number(official)} {unit}, {other} "
+                f"{vi_number(other_value)} {unit} (chênh {vi_number(pct)}%).\n"
+                f"{target} ({period}): statistics office {float(official):g} {unit}, {other} "
+                f"{float(other_value):g} {unit} ({float(pct):g}% apart). "
                 "The official figure is used for attainment."
             ),
+            severity="warning",
         )
         for plan, target, period, name_vi, unit, official, other, other_value, pct in rows
     ]
 
 
-def late_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
-    """One alert per department with nothing for a period whose deadline has passed."""
+def late_alerts(con) -> list[Alert]:
+    """One alert per department with nothing for a period whose deadline has passed, unless the
+    department has since sent an accepted report for a later period of the plan (its figures are
+    cumulative from 1 January, so the later report covers the missing one)."""
     rows = con.execute(
-        "select plan_id, department_code, department_name_vi, department_name_en, period_code, due_date "
-        "from mart.submission_status where status = 'missing' order by period_code, department_code"
+        """select s.plan_id, s.department_code, s.department_name_vi, s.department_name_en, s.period_code, s.due_date
+           from mart.submission_status as s
+           where s.status = 'missing' and not exists (
+               select 1 from mart.submission_status as later
+               where later.plan_id = s.plan_id and later.department_code = s.department_code
+                 and later.status = 'accepted' and later.due_date > s.due_date
+           )
+           order by s.period_code, s.department_code"""
     ).fetchall()
     return [
         Alert(
@@ -142,6 +307,7 @@ def late_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
                 f"{name_vi} chưa nộp báo cáo kỳ {period} (hạn {due:%d/%m/%Y}).\n"
                 f"{name_en} has not submitted its {period} report (due {due:%Y-%m-%d})."
             ),
+            severity="warning",
         )
         for plan, dept, name_vi, name_en, period, due in rows
     ]

@@ -157,6 +157,12 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     try:
         with open(path, encoding="utf-8") as fh:
             doc = yaml.safe_load(fh)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise CatalogueError(
+            path, [f"{where}YAML syntax error: {exc.problem or exc.context}"]
+        ) from exc
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(path, [f"cannot read: {exc}"]) from exc
     if not isinstance(doc, dict) or "plan" not in doc or "targets" not in doc:

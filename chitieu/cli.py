@@ -13,36 +13,76 @@ DEMO_NOTE = (
 )
 
 
-def _run(args: argparse.Namespace) -> int:
+def _value(value):
+    """A resource field's value, whether set directly or bound to an environment variable."""
     import dagster as dg
 
-    from pipelines.definitions import build_definitions
+    return value.get_value() if isinstance(value, dg.EnvVar) else value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from chitieu import incremental, runner
 
     overrides = {
         "warehouse": {"path": args.warehouse} if args.warehouse else {},
         "inputs": {"as_of": args.as_of} if args.as_of else {},
     }
-    defs = build_definitions(overrides)
-    instance = (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
+    path = incremental.warehouse_path(overrides)
+    try:
+        with runner.exclusive_run(path):
+            # decided before Dagster is even imported: a no-change night costs a second or two
+            key, previous = incremental.unchanged_since(overrides, args.full)
+            if previous is not None:
+                return _report_unchanged(path, previous, args)
+            return _run_night(args, overrides, path, key)
+    except runner.RunInProgress as exc:
+        print(f"chitieu run: {exc}", file=sys.stderr)
+        return 3
+
+
+def _report_unchanged(path: str, previous, args) -> int:
+    from chitieu.report_text import attainment_table
+
+    run_id, finished = previous
+    print(
+        f"nothing changed since run {run_id} ({finished:%Y-%m-%d %H:%M} UTC): same inputs, "
+        "settings, date and code, so it is not run again (--full runs it anyway)"
     )
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    result = defs.resolve_job_def("nightly").execute_in_process(
-        run_config=quiet, instance=instance, raise_on_error=False
-    )
+    with duckdb.connect(path, read_only=True) as con:
+        if args.demo:
+            print(DEMO_NOTE)
+        table = attainment_table(con)
+        print(table if args.demo or args.table else table.splitlines()[-2])
+        if args.demo or args.table:  # the feedback paths need the resources (and Dagster)
+            from chitieu.report_text import rejected_submissions
+
+            outbox = os.environ.get("CHITIEU_OUTBOX_DIR") or "var/outbox"
+            print(rejected_submissions(con, outbox))
+    print(f"warehouse: {path}")
+    return 0
+
+
+def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
+    import dagster as dg
+
+    from chitieu import runner
+    from chitieu.alerts import AlertConfigError, validate_urls
+    from chitieu.incremental import remember
+    from pipelines.resources import build_resources
+
+    resources = build_resources(overrides)
+    alerts = resources["alerts"]
+    try:
+        validate_urls(_value(alerts.urls))
+    except AlertConfigError as exc:
+        print(f"chitieu run: {exc}", file=sys.stderr)
+        return 2
+    result = _execute(overrides)
+    log = runner.write_log(result, os.path.join(os.path.dirname(os.path.abspath(path)), "logs"))
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(
-                    f"FAILED {event.step_key}: {event.event_specific_data.error.message.strip()}",
-                    file=sys.stderr,
-                )
-        return 1
-    path = defs.resources["warehouse"].path
-    if isinstance(path, dg.EnvVar):
-        path = path.get_value()
+        return _report_failure(result, alerts, log)
+    if key:
+        remember(path, key, result.run_id)
     from chitieu.report_text import attainment_table, rejected_submissions
 
     with duckdb.connect(path, read_only=True) as con:
@@ -53,16 +93,21 @@ def _run(args: argparse.Namespace) -> int:
             if args.demo or args.table
             else attainment_table(con).splitlines()[-2]
         )
-        inputs = defs.resources["inputs"]
+        inputs = resources["inputs"]
         outbox = (
             inputs.outbox_dir.get_value()
             if isinstance(inputs.outbox_dir, dg.EnvVar)
             else inputs.outbox_dir
         )
         print(rejected_submissions(con, outbox))
+        from chitieu.source_alerts import statistics_summary
+
+        if stats := statistics_summary(con):
+            print(stats)
     print(f"warehouse: {path}")
-    publish = defs.resources["publish"]
-    gx_dir = defs.resources["validation"].gx_dir
+    print(f"log: {log}")
+    publish = resources["publish"]
+    gx_dir = resources["validation"].gx_dir
     gx_dir = gx_dir.get_value() if isinstance(gx_dir, dg.EnvVar) else gx_dir
     if gx_dir:
         from chitieu.validation.bridge import data_docs_index
@@ -75,6 +120,45 @@ def _run(args: argparse.Namespace) -> int:
     ):
         print(f"{label}: {value.get_value() if isinstance(value, dg.EnvVar) else value}")
     return 0
+
+
+def _execute(overrides):
+    import dagster as dg
+
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(overrides)
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+    # the console stays quiet: the cause goes on one line, the traces to the log file
+    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    return defs.resolve_job_def("nightly").execute_in_process(
+        run_config=quiet, instance=instance, raise_on_error=False
+    )
+
+
+def _report_failure(result, alerts, log) -> int:
+    """``FAILED <asset>: <cause>`` lines last, after the log's path; the alert goes out from here
+    (cron users have no run-failure sensor)."""
+    from chitieu import runner
+    from chitieu.alerts import AlertStore, run_failure_alert, send
+
+    failed = runner.failures(result) or [
+        runner.StepFailure("nightly", "the run failed without a failed step; see the log")
+    ]
+    url = runner.run_url(_value(alerts.ui_url), result.run_id)
+    alert = run_failure_alert(result.run_id, "nightly", [f.line() for f in failed], url)
+    try:
+        send([alert], _value(alerts.urls), AlertStore(_value(alerts.state_path)))
+    except Exception as exc:  # a failing channel must not hide the run's own cause
+        print(f"chitieu run: the failure alert could not be sent: {exc}", file=sys.stderr)
+    print(f"full log: {log}", file=sys.stderr)
+    for f in failed:
+        print(f.line(), file=sys.stderr)
+    return 1
 
 
 def _plan_and_ref(plan_id: str | None):
@@ -147,7 +231,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from chitieu.reports import write_html, write_xlsx
+    from chitieu.reports import write_html, write_pdf, write_xlsx
 
     path = (
         args.warehouse
@@ -160,8 +244,13 @@ def _report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    writer = {"html": write_html, "xlsx": write_xlsx, "pdf": write_pdf}[args.format]
     with duckdb.connect(path, read_only=True) as con:
-        out = (write_html if args.format == "html" else write_xlsx)(con, args.output, args.plan)
+        try:
+            out = writer(con, args.output, args.plan)
+        except FileNotFoundError as exc:  # pdf without LibreOffice
+            print(f"chitieu report: {exc}", file=sys.stderr)
+            return 2
     print(out)
     return 0
 
@@ -186,7 +275,16 @@ def _dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _project_on_path() -> None:
+    """The code location (pipelines/, assets/, sources/) lives beside the installed chitieu package."""
+    from chitieu.resources import PROJECT_ROOT
+
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+
+
 def main(argv: list[str] | None = None) -> int:
+    _project_on_path()
     parser = argparse.ArgumentParser(
         prog="chitieu", description="Plan-target attainment pipeline for Vietnamese provinces."
     )
@@ -205,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--as-of", help="evaluation date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)"
     )
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="run even if nothing changed since the last successful run",
+    )
     tpl = sub.add_parser(
         "template", help="write the official reporting workbook for one department and period"
     )
@@ -219,9 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     chk.add_argument("--plan", help="plan id (default: the only plan)")
     rep = sub.add_parser(
-        "report", help="write the attainment report (xlsx for the council, or one HTML page)"
+        "report",
+        help="write the attainment report (xlsx for the council, its PDF via LibreOffice, or one HTML page)",
     )
-    rep.add_argument("--format", choices=["html", "xlsx"], required=True)
+    rep.add_argument("--format", choices=["html", "xlsx", "pdf"], required=True)
     rep.add_argument("-o", "--output", required=True)
     rep.add_argument("--plan", help="plan id (default: the first)")
     rep.add_argument("--warehouse", help="DuckDB file to read (default: the published snapshot)")

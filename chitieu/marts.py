@@ -122,6 +122,9 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
     out = pd.DataFrame(rows)
     for col in ("same_period_value", "gap_to_plan"):
         out[col] = out[col].astype("float64")  # numeric even when no row has one
+    # bounds are null for all but range targets; typed here so they never reach DuckDB as text
+    for col in ("target_low", "target_high"):
+        out[col] = out[col].astype("Float64")
     # all-null text columns would otherwise reach DuckDB untyped
     for col in out.columns:
         if out[col].dtype == object and col != "as_of":

@@ -9,11 +9,11 @@ file open keeps reading the old inode; a new reader sees the new file; nobody se
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 CSV_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,8 +41,19 @@ def atomic_write(target: Path, write) -> Path:
     return target
 
 
+# The oldest DuckDB release that reads the published snapshot. DuckDB 2.0 writes storage version
+# 69 by default, which 1.x clients (the CLI, ODBC, JDBC, Metabase's and DBeaver's drivers) refuse.
+SNAPSHOT_STORAGE_VERSION = "v1.1.0"
+
+
+def _sql_string(text: str | Path) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 def publish_snapshot(working: str | Path, published: str | Path) -> dict:
-    """Checkpoint the working DuckDB file and publish a copy at ``published`` by atomic replace."""
+    """Copy the working DuckDB file into a new file in ``SNAPSHOT_STORAGE_VERSION``'s storage
+    format and publish it at ``published`` by atomic replace. Tables, views and comments are
+    copied (COPY FROM DATABASE); the copy is refused if it holds no mart table."""
     working, published = Path(working), Path(published)
     with duckdb.connect(str(working)) as con:
         con.execute("checkpoint")
@@ -52,18 +63,30 @@ def publish_snapshot(working: str | Path, published: str | Path) -> dict:
         )
 
     def write(tmp: Path) -> None:
-        shutil.copyfile(working, tmp)
-        with duckdb.connect(str(tmp), read_only=True) as check:
-            tables = check.execute(
-                "select count(*) from duckdb_tables() where schema_name = 'mart'"
+        with duckdb.connect() as con:
+            con.execute(f"attach {_sql_string(working)} as working (read_only)")
+            con.execute(
+                f"attach {_sql_string(tmp)} as snapshot "
+                f"(storage_version {_sql_string(SNAPSHOT_STORAGE_VERSION)})"
+            )
+            con.execute("copy from database working to snapshot")
+            tables = con.execute(
+                "select count(*) from duckdb_tables() "
+                "where database_name = 'snapshot' and schema_name = 'mart'"
             ).fetchall()[0][0]
+            con.execute("detach snapshot")
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
         if not tables:
             raise RuntimeError(f"{working} has no mart tables; refusing to publish it")
 
     # a stale WAL beside the published path would be replayed into the new file by the next reader
     Path(f"{published}.wal").unlink(missing_ok=True)
     atomic_write(published, write)
-    return {"path": str(published), "bytes": published.stat().st_size}
+    return {
+        "path": str(published),
+        "bytes": published.stat().st_size,
+        "storage_version": SNAPSHOT_STORAGE_VERSION,
+    }
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -79,10 +102,39 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _frame(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """The table with nullable integer and boolean columns kept as such (not floats/objects)."""
+    table = con.sql(f"select * from {name}").to_arrow_table()
+    return table.to_pandas(
+        types_mapper={
+            pa.int8(): pd.Int64Dtype(),
+            pa.int16(): pd.Int64Dtype(),
+            pa.int32(): pd.Int64Dtype(),
+            pa.int64(): pd.Int64Dtype(),
+            pa.bool_(): pd.BooleanDtype(),
+        }.get
+    )
+
+
+def write_csv(frame: pd.DataFrame, path: Path, flavour: str) -> None:
+    """One CSV in a flavour of ``CSV_FLAVOURS``; text cells made formula-safe first."""
+    options = CSV_FLAVOURS[flavour]
+    csv_safe(frame).to_csv(path, index=False, lineterminator="\n", **options)
+
+
+# machine: for scripts and BI loaders. spreadsheet: for Excel/LibreOffice in a Vietnamese
+# locale, which expects ';' between fields and ',' before decimals, and a BOM to read UTF-8.
+CSV_FLAVOURS = {
+    "machine": {"sep": ",", "decimal": ".", "encoding": "utf-8"},
+    "spreadsheet": {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"},
+}
+CSV_SUFFIXES = {"machine": ".csv", "spreadsheet": ".spreadsheet.csv"}
+
+
 def export_tables(
     con: duckdb.DuckDBPyConnection, tables: list[str], out_dir: str | Path
 ) -> list[Path]:
-    """Parquet and CSV (UTF-8 with BOM, for Excel) for each ``schema.table``, each written atomically."""
+    """For each ``schema.table``: Parquet, a machine CSV and a spreadsheet CSV, each written atomically."""
     out_dir = Path(out_dir)
     written = []
     for name in tables:
@@ -93,11 +145,12 @@ def export_tables(
                 lambda tmp, name=name: con.execute(f"copy {name} to '{tmp}' (format parquet)"),
             )
         )
-        frame = csv_safe(con.execute(f"select * from {name}").df())
-        written.append(
-            atomic_write(
-                out_dir / f"{stem}.csv",
-                lambda tmp, frame=frame: frame.to_csv(tmp, index=False, encoding="utf-8-sig"),
+        frame = _frame(con, name)
+        for flavour, suffix in CSV_SUFFIXES.items():
+            written.append(
+                atomic_write(
+                    out_dir / f"{stem}{suffix}",
+                    lambda tmp, frame=frame, flavour=flavour: write_csv(frame, tmp, flavour),
+                )
             )
-        )
     return written

@@ -114,6 +114,8 @@ def load_reference(reference_dir: str | Path) -> Reference:
     units["whole_units"] = (
         units["whole_units"].fillna(False).astype(bool) if "whole_units" in units else False
     )
+    # reports round to a unit's decimals; a unit added without them shows two
+    units["decimals"] = units.get("decimals", pd.Series(index=units.index)).fillna(2).astype(int)
     for frame, key in ((deps, "department_code"), (areas, "area_code"), (units, "unit_code")):
         dupes = frame[key][frame[key].duplicated()].tolist()
         if dupes:

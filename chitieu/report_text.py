@@ -5,8 +5,6 @@ from __future__ import annotations
 import duckdb
 from babel.numbers import format_decimal
 
-from chitieu.resources import feedback_path
-
 STATUS_MARK = {
     "achieved": "✔",
     "on_track": "↗",
@@ -34,7 +32,7 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
         f"""select plan_id, group_no, item_no, name_vi, unit, target_value, actual_value, actual_period,
                    projected_value, projection_basis, attainment_pct, status, status_vi,
                    case when projection_basis in ('final', 'latest', 'pro_rata') then actual_source else coalesce(estimate_source, actual_source) end as figure_source,
-                   no_data_reason
+                   no_data_reason, no_data_reason_vi
             from mart.target_attainment {where} order by plan_id, group_no, item_no""",
         [plan_id] if plan_id else [],
     ).fetchall()
@@ -57,11 +55,12 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
             status_vi,
             source,
             reason,
+            reason_vi,
         ) = r
         lines.append(
             f"{f'({group}).{item}':<7} {_cut(name, 58):<58} {_cut(unit, 16):<16} {vi_number(target):>9} {vi_number(actual):>10} "
             f"{period or '':<8} {vi_number(projected):>9} {vi_number(pct, 1):>7} {source or '':<10} {STATUS_MARK[status]} {status_vi} ({status})"
-            + (f" — {reason}" if reason else "")
+            + (f" — {reason_vi} / {reason}" if reason else "")
         )
     lines.append("")
     for plan, sentence_vi, sentence_en, counts in con.execute(
@@ -78,6 +77,8 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
 
 def rejected_submissions(con: duckdb.DuckDBPyConnection, outbox_dir: str | None = None) -> str:
     """Rejected department files with their first error (and feedback file), in Vietnamese and English."""
+    from chitieu.resources import feedback_path
+
     rows = con.execute(
         """select s.department_code, s.file_name, s.error_count, p.cell, p.message_vi, p.message_en, p.found, p.expected
            from raw.submissions as s

@@ -1,4 +1,4 @@
-"""The attainment report for the council: xlsx in the planning department's form, and one HTML page."""
+"""The attainment report for the council: one self-contained HTML page (the xlsx is in chitieu.council_xlsx)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
 
+from chitieu.bi_columns import SOURCE_KINDS_VI
+from chitieu.council_xlsx import report_rows, write_pdf, write_xlsx
+from chitieu.periods import parse_period
 from chitieu.publish import atomic_write
 from chitieu.report_text import vi_number
+
+__all__ = ["write_html", "write_pdf", "write_xlsx"]
 
 STATUS_COLOURS = {
     "achieved": "#1a7f37",
@@ -21,112 +24,6 @@ STATUS_COLOURS = {
     "not_achieved": "#c62828",
     "no_data": "#8c8c8c",
 }
-XLSX_COLUMNS = [
-    "STT",
-    "Chỉ tiêu",
-    "Đơn vị tính",
-    "Kế hoạch",
-    "Thực hiện / Ước thực hiện",
-    "So sánh (%)",
-    "Đánh giá",
-]
-
-
-def _rows(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
-    return con.execute(
-        """select a.*, d.name_vi as department_name_vi
-           from mart.target_attainment as a join core.dim_department as d using (department_code)
-           where plan_id = ? order by group_no, item_no""",
-        [plan_id],
-    ).df()
-
-
-def _summary(con: duckdb.DuckDBPyConnection, plan_id: str) -> tuple:
-    return con.execute(
-        "select summary_vi, summary_en, targets, achieved, on_track, at_risk, not_achieved, no_data, as_of "
-        "from mart.attainment_summary where plan_id = ? and group_no is null",
-        [plan_id],
-    ).fetchall()[0]
-
-
-def _verdict(t) -> tuple[str, bool]:
-    """The verdict shown to the council and whether it rests on preliminary figures
-    (shown distinctly: '(số liệu sơ bộ)', italic in xlsx, a dashed badge in HTML)."""
-    flag = getattr(t, "provisional", False)
-    provisional = bool(pd.notna(flag) and flag)
-    return getattr(t, "verdict_vi", None) or t.status_vi, provisional
-
-
-def _pct_or_comparison(t):
-    """% of plan, or the exact comparison where a % would mislead (shares, strict bounds)."""
-    pct = t.attainment_pct
-    if pd.notna(pct):
-        return pct
-    text = getattr(t, "comparison_vi", None)
-    return text if isinstance(text, str) else None
-
-
-def _plan_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "select distinct plan_id from mart.target_attainment order by 1"
-        ).fetchall()
-    ]
-
-
-def write_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | None = None) -> Path:
-    """STT | Chỉ tiêu | Đơn vị tính | Kế hoạch | Thực hiện / Ước thực hiện | So sánh (%) | Đánh giá,
-    groups (1)-(10) as sections, ending with "Ước đạt và vượt X/N chỉ tiêu"."""
-    plan_id = plan_id or _plan_ids(con)[0]
-    rows = _rows(con, plan_id)
-    summary_vi, summary_en, *_, as_of = _summary(con, plan_id)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Báo cáo"
-    ws["A1"] = "ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU KINH TẾ - XÃ HỘI CHỦ YẾU"
-    ws["A2"] = f"Kế hoạch {plan_id} — số liệu đến ngày {as_of:%d/%m/%Y}"
-    for r in (1, 2):
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(XLSX_COLUMNS))
-        ws.cell(r, 1).font = Font(bold=True, size=12 if r == 1 else 10)
-        ws.cell(r, 1).alignment = Alignment(horizontal="center")
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for c, text in enumerate(XLSX_COLUMNS, 1):
-        cell = ws.cell(4, c, text)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = box
-    r = 5
-    for group, part in rows.groupby("group_no", sort=True):
-        ws.cell(r, 1, f"({group})").font = Font(bold=True)
-        ws.cell(r, 2, f"Nhóm chỉ tiêu ({group})").font = Font(bold=True)
-        r += 1
-        for n, t in enumerate(part.itertuples(), 1):
-            values = [
-                n,
-                t.name_vi,
-                t.unit,
-                t.target_value,
-                t.projected_value,
-                _pct_or_comparison(t),
-                _verdict(t)[0],
-            ]
-            for c, v in enumerate(values, 1):
-                cell = ws.cell(r, c, None if isinstance(v, float) and pd.isna(v) else v)
-                cell.border = box
-                if c in (4, 5, 6):
-                    cell.number_format = "#,##0.0#"
-            ws.cell(r, 7).font = Font(
-                color=STATUS_COLOURS[t.status].lstrip("#"), bold=True, italic=_verdict(t)[1]
-            )
-            r += 1
-    ws.cell(r + 1, 1, f"{summary_vi}.").font = Font(bold=True)
-    ws.cell(r + 2, 1, f"({summary_en}.)").font = Font(italic=True)
-    for col, width in zip("ABCDEFG", (6, 60, 16, 12, 14, 12, 22), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A5"
-    return atomic_write(Path(out), lambda tmp: wb.save(tmp))
 
 
 def _bullet(t) -> str:
@@ -162,89 +59,202 @@ def _bullet(t) -> str:
         parts.append(
             f'<line x1="{x(t.target_value)}" y1="1" x2="{x(t.target_value)}" y2="{height - 1}" stroke="#111" stroke-width="2"><title>kế hoạch / target: {vi_number(t.target_value)}</title></line>'
         )
-    return f'<svg class="bullet" data-status="{t.status}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(t.name_en)}">{"".join(parts)}</svg>'
+    return f'<svg class="bullet" data-status="{t.status}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(t.name_vi)} ({html.escape(t.name_en)})">{"".join(parts)}</svg>'
 
 
-CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#222}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}.summary{font-size:18px;font-weight:600}
+CSS = """*{box-sizing:border-box}body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#222}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}.summary{font-size:18px;font-weight:600}.cite{color:#444}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:middle}
-th{background:#f4f4f4}.num{text-align:right;white-space:nowrap}.en{color:#666;font-size:12px}.badge{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}
-.filters{margin:12px 0}.filters label{margin-right:16px}footer{margin-top:24px;color:#666;font-size:12px}"""
+th{background:#f4f4f4}tr.group th{background:#e8eef5;font-size:14px}.num{text-align:right;white-space:nowrap}
+.en{color:#666;font-size:12px;font-weight:normal}.badge{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}
+.bullet{max-width:100%;height:auto}.filters{margin:12px 0}.filters label{margin-right:16px}footer{margin-top:24px;color:#666;font-size:12px}
+@media (max-width:600px){
+body{margin:8px}h1{font-size:16px;margin:4px 0}.summary{font-size:15px;margin:6px 0}p{margin:6px 0;font-size:13px}
+h1 .en,.cite .en{display:none}
+table.cards thead{display:none}
+table.cards,table.cards tbody,table.cards tr,table.cards td,table.cards th{display:block;width:auto}
+table.cards tr{border:1px solid #ccc;border-radius:6px;margin:0 0 8px;padding:4px 8px}
+table.cards tr.target{display:grid;grid-template-columns:1fr 1fr 1fr;column-gap:6px}
+table.cards td{border:0;padding:1px 0;text-align:left;white-space:normal;font-size:14px}
+table.cards td.wide{grid-column:1/-1}table.cards td.stt{display:none}table.cards td.chart{order:9}table.cards td.status{order:10}
+table.cards td[data-label]::before{content:attr(data-label);display:block;color:#666;font-size:11px}
+table.cards tr.group{border:0;padding:0;margin:10px 0 4px}table.cards tr.group th{background:none;padding:0}
+.filters{display:flex;gap:6px}.filters label{flex:1;margin:0;font-size:12px}.filters select{width:100%}
+}
+@media print{
+@page{size:A4 landscape;margin:10mm}
+body{margin:0;font-size:11px}.filters,script{display:none!important}
+tr{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}
+h2{break-after:avoid}.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}"""
 
 JS = """function applyFilters(){var g=document.getElementById('f-group').value,d=document.getElementById('f-dept').value;
-document.querySelectorAll('tr.target').forEach(function(r){r.style.display=((!g||r.dataset.group===g)&&(!d||r.dataset.dept===d))?'':'none';});}
+document.querySelectorAll('tr.target').forEach(function(r){r.style.display=((!g||r.dataset.group===g)&&(!d||r.dataset.dept===d))?'':'none';});
+document.querySelectorAll('tr.group').forEach(function(r){r.style.display=(!g||r.dataset.group===g)?'':'none';});}
 document.getElementById('f-group').addEventListener('change',applyFilters);document.getElementById('f-dept').addEventListener('change',applyFilters);"""
+
+STATUS_EN = {
+    "achieved": "achieved",
+    "on_track": "on track",
+    "at_risk": "at risk",
+    "not_achieved": "not achieved",
+    "no_data": "no data",
+}
+# (Vietnamese, English) column labels, the same as the council xlsx plus the chart
+HEADINGS = [
+    ("STT", "No."),
+    ("Chỉ tiêu", "Target"),
+    ("ĐVT", "Unit"),
+    ("TH năm trước", "Previous year"),
+    ("KH năm", "Plan"),
+    ("TH kỳ báo cáo", "Actual to date"),
+    ("Ước TH năm", "Year projection"),
+    ("Biểu đồ", "Chart"),
+    ("So sánh (%)", "% of plan"),
+    ("Đánh giá", "Status"),
+]
+
+
+def _num(value, decimals: int) -> str:
+    return "" if value is None or pd.isna(value) else vi_number(float(value), int(decimals))
+
+
+def _plan_text(t) -> str:
+    if t.kind == "range":
+        return f"{_num(t.target_low, t.decimals)}–{_num(t.target_high, t.decimals)}"
+    if t.unit == "có/không":
+        return "Có" if t.target_value else "Không"
+    return _num(t.target_value, t.decimals)
+
+
+def _badge(t) -> str:
+    """The status badge; a verdict on preliminary figures is a dashed outline with its note."""
+    colour = STATUS_COLOURS[t.status]
+    flag = getattr(t, "provisional", False)
+    if bool(pd.notna(flag) and flag):
+        return (
+            f'<span class="badge provisional" style="background:#fff;color:{colour};'
+            f'border:1px dashed {colour}" title="số liệu sơ bộ / preliminary figures">'
+            f"{html.escape(t.verdict_vi)}</span>"
+        )
+    return f'<span class="badge" style="background:{colour}">{html.escape(t.status_vi)}</span>'
+
+
+def _target_row(t, n: int) -> str:
+    e = html.escape
+    labels = [h[0] for h in HEADINGS]
+    period = ""
+    if isinstance(t.actual_period, str):
+        p = parse_period(t.actual_period)
+        period = f'<div class="en">{e(p.label_vi)} / {e(p.label_en)}</div>'
+    reason = (
+        f'<div>{e(t.no_data_reason_vi)}</div><div class="en">{e(t.no_data_reason)}</div>'
+        if isinstance(t.no_data_reason_vi, str)
+        else ""
+    )
+    baseline = (
+        _num(t.baseline_value_display, t.measure_decimals) if t.measure_unit == t.unit else ""
+    )
+    cells = [
+        ("stt", f"{n}"),
+        ("wide", f'<strong>{e(t.name_vi)}</strong><div class="en">{e(t.name_en)}</div>'),
+        ("", e(t.unit)),
+        ("num", baseline),
+        ("num", _plan_text(t)),
+        ("num", _num(t.actual_value_display, t.decimals) + period),
+        ("num", _num(t.projected_value_display, t.decimals)),
+        ("wide chart", _bullet(t)),
+        ("num", _num(t.attainment_pct_display, 1)),
+        (
+            "wide status",
+            _badge(t) + f' <span class="en">{STATUS_EN[t.status]}</span>{reason}',
+        ),
+    ]
+    tds = "".join(
+        f'<td class="{cls}" data-label="{e(label)}">{content}</td>'
+        if label not in ("Chỉ tiêu", "Biểu đồ", "Đánh giá", "STT")
+        else f'<td class="{cls}">{content}</td>'
+        for label, (cls, content) in zip(labels, cells, strict=True)
+    )
+    return (
+        f'<tr class="target" data-group="{t.group_no}" data-dept="{e(t.department_code)}" '
+        f'data-code="{e(t.target_code)}">{tds}</tr>'
+    )
 
 
 def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | None = None) -> Path:
-    """One self-contained page (inline CSS, JS and SVG; no network) with the summary, a bullet chart
-    per target, filters by group and department, the submission-status table, the date and the sources."""
-    plan_id = plan_id or _plan_ids(con)[0]
-    rows = _rows(con, plan_id)
+    """One self-contained page (inline CSS, JS and SVG; no network), Vietnamese first with English
+    beside: the summary, a bullet chart per target in group sections, filters by group and
+    department, the submission-status table, the sources and the resolution it reports on.
+    Under 600 px each target is a card; printed, it is A4 landscape without the filters and
+    no row is split across pages."""
+    plan_id = plan_id or con.execute("select min(plan_id) from core.dim_plan").fetchall()[0][0]
+    rows = report_rows(con, plan_id)
+    year, citation_vi, citation_en = con.execute(
+        "select plan_year, citation_vi, citation_en from core.dim_plan where plan_id = ?", [plan_id]
+    ).fetchall()[0]
     summary_vi, summary_en, targets, achieved, on_track, at_risk, not_achieved, no_data, as_of = (
-        _summary(con, plan_id)
+        con.execute(
+            "select summary_vi, summary_en, targets, achieved, on_track, at_risk, not_achieved, no_data, as_of "
+            "from mart.attainment_summary where plan_id = ? and group_no is null",
+            [plan_id],
+        ).fetchall()[0]
     )
     e = html.escape
+    group_names = rows.drop_duplicates("group_no").set_index("group_no")
     groups = "".join(
-        f'<option value="{g}">({g})</option>' for g in sorted(rows["group_no"].unique())
+        f'<option value="{g}">({g}) {e(r.group_name_vi)}</option>'
+        for g, r in group_names.iterrows()
     )
     depts = "".join(
         f'<option value="{e(c)}">{e(n)}</option>'
         for c, n in sorted(
-            set(zip(rows["department_code"], rows["department_name_vi"], strict=True))
+            set(zip(rows["department_code"], rows["department_name_vi"], strict=True)),
+            key=lambda x: x[1],
         )
     )
     body = []
-    for t in rows.itertuples():
-        verdict, provisional = _verdict(t)
-        badge = (
-            f'<span class="badge provisional" style="background:#fff;color:{STATUS_COLOURS[t.status]};'
-            f'border:1px dashed {STATUS_COLOURS[t.status]}" title="số liệu sơ bộ / preliminary figures">'
-            f"{e(verdict)}</span>"
-            if provisional
-            else f'<span class="badge" style="background:{STATUS_COLOURS[t.status]}">{e(verdict)}</span>'
-        )
-        reason = (
-            f'<div class="en">{e(t.no_data_reason)}</div>'
-            if isinstance(t.no_data_reason, str)
-            else ""
-        )
+    for (g, name_vi, name_en), part in rows.groupby(
+        ["group_no", "group_name_vi", "group_name_en"], sort=True
+    ):
         body.append(
-            f'<tr class="target" data-group="{t.group_no}" data-dept="{e(t.department_code)}">'
-            f'<td>({t.group_no}).{t.item_no}</td><td>{e(t.name_vi)}<div class="en">{e(t.name_en)}</div></td>'
-            f'<td>{e(t.unit)}</td><td class="num">{vi_number(t.target_value)}</td><td class="num">{vi_number(t.actual_value)}'
-            f'<div class="en">{e(t.actual_period) if isinstance(t.actual_period, str) else ""}</div></td>'
-            f'<td class="num">{vi_number(t.projected_value)}</td><td>{_bullet(t)}</td><td class="num">{vi_number(t.attainment_pct, 1) if pd.notna(t.attainment_pct) else e(_pct_or_comparison(t) or "")}</td>'
-            f"<td>{badge}{reason}</td></tr>"
+            f'<tr class="group" data-group="{g}"><th colspan="{len(HEADINGS)}">({g}) {e(name_vi)} '
+            f'<span class="en">{e(name_en)}</span></th></tr>'
         )
+        body += [_target_row(t, n) for n, t in enumerate(part.itertuples(), 1)]
     status = con.execute(
-        "select department_name_vi, period_code, due_date, status_vi, accepted_file from mart.submission_status where plan_id = ? order by period_code, department_name_vi",
+        "select department_name_vi, period_code, due_date, status_vi, status, accepted_file from mart.submission_status where plan_id = ? order by period_code, department_name_vi",
         [plan_id],
     ).fetchall()
     status_rows = "".join(
-        f"<tr><td>{e(d)}</td><td>{e(p)}</td><td>{due:%d/%m/%Y}</td><td>{e(s)}</td><td>{e(f or '')}</td></tr>"
-        for d, p, due, s, f in status
+        f'<tr><td class="wide">{e(d)}</td><td data-label="Kỳ">{e(parse_period(p).label_vi)}</td>'
+        f'<td data-label="Hạn nộp">{due:%d/%m/%Y}</td><td data-label="Trạng thái">{e(s)} <span class="en">{e(code)}</span></td>'
+        f'<td class="wide" data-label="Tệp">{e(f or "")}</td></tr>'
+        for d, p, due, s, code, f in status
     )
     sources = con.execute(
         "select source_kind, count(*), count(distinct source_file) from core.fact_observation group by 1 order by 1"
     ).fetchall()
     source_items = "".join(
-        f"<li>{e(k)}: {n} số liệu / figures từ / from {f} tệp hoặc địa chỉ / files or URLs</li>"
+        f'<li>{e(SOURCE_KINDS_VI.get(k, k))} <span class="en">({e(k)})</span>: {n} số liệu từ {f} tệp hoặc địa chỉ '
+        f'<span class="en">{n} figures from {f} files or URLs</span></li>'
         for k, n, f in sources
     )
+    heads = "".join(f'<th>{v} <span class="en">{en}</span></th>' for v, en in HEADINGS)
     page = f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tình hình thực hiện chỉ tiêu {e(plan_id)}</title><style>{CSS}</style></head><body>
-<h1>Tình hình thực hiện các chỉ tiêu kế hoạch <span class="en">Plan-target attainment</span> — {e(plan_id)}</h1>
+<title>Tình hình thực hiện các chỉ tiêu kế hoạch năm {year}</title><style>{CSS}</style></head><body>
+<h1>Tình hình thực hiện các chỉ tiêu kinh tế - xã hội chủ yếu năm {year} <span class="en">Attainment of the {year} plan targets</span></h1>
+<p class="cite">{e(citation_vi)} <span class="en">{e(citation_en)}</span></p>
 <p class="summary">{e(summary_vi)} <span class="en">({e(summary_en)})</span></p>
-<p>Đạt và vượt / achieved: {achieved} · Ước đạt / on track: {on_track} · Có nguy cơ / at risk: {at_risk} · Không đạt / not achieved: {not_achieved} · Chưa có số liệu / no data: {no_data} — tổng / total {targets}</p>
-<div class="filters"><label>Nhóm / Group <select id="f-group"><option value="">Tất cả / all</option>{groups}</select></label>
-<label>Cơ quan / Department <select id="f-dept"><option value="">Tất cả / all</option>{depts}</select></label></div>
-<table><thead><tr><th>STT</th><th>Chỉ tiêu <span class="en">Target</span></th><th>ĐVT</th><th>Kế hoạch</th><th>Thực hiện</th><th>Dự kiến cả năm</th><th>Biểu đồ <span class="en">chart</span></th><th>% KH</th><th>Đánh giá</th></tr></thead>
+<p>Đạt và vượt <span class="en">achieved</span>: {achieved} · Ước đạt <span class="en">on track</span>: {on_track} · Có nguy cơ không đạt <span class="en">at risk</span>: {at_risk} · Không đạt <span class="en">not achieved</span>: {not_achieved} · Chưa có số liệu <span class="en">no data</span>: {no_data} — tổng <span class="en">total</span> {targets}</p>
+<div class="filters"><label>Nhóm <span class="en">Group</span> <select id="f-group"><option value="">Tất cả / all</option>{groups}</select></label>
+<label>Cơ quan <span class="en">Department</span> <select id="f-dept"><option value="">Tất cả / all</option>{depts}</select></label></div>
+<table class="cards targets"><thead><tr>{heads}</tr></thead>
 <tbody>{"".join(body)}</tbody></table>
 <h2>Tình hình nộp báo cáo <span class="en">Submission status</span></h2>
-<table><thead><tr><th>Cơ quan</th><th>Kỳ</th><th>Hạn nộp</th><th>Trạng thái</th><th>Tệp</th></tr></thead><tbody>{status_rows}</tbody></table>
+<table class="cards"><thead><tr><th>Cơ quan <span class="en">Department</span></th><th>Kỳ <span class="en">Period</span></th><th>Hạn nộp <span class="en">Due</span></th><th>Trạng thái <span class="en">Status</span></th><th>Tệp <span class="en">File</span></th></tr></thead><tbody>{status_rows}</tbody></table>
 <h2>Nguồn số liệu <span class="en">Sources</span></h2><ul>{source_items}</ul>
-<footer>Số liệu đến ngày / as of {as_of:%d/%m/%Y}. Tạo ngày / generated {date.today():%d/%m/%Y} bởi chitieu. Biểu đồ: vạch đen = kế hoạch; thanh đậm = thực hiện; thanh nhạt = dự kiến cả năm.</footer>
+<footer>Số liệu đến ngày {as_of:%d/%m/%Y} <span class="en">(as of)</span>. Tạo ngày {date.today():%d/%m/%Y} bởi chitieu <span class="en">(generated)</span>. Biểu đồ: vạch đen = kế hoạch; thanh đậm = thực hiện; thanh nhạt = dự kiến cả năm <span class="en">(chart: black mark = plan; dark bar = actual; light bar = year projection)</span>.</footer>
 <script>{JS}</script></body></html>"""
     return atomic_write(Path(out), lambda tmp: tmp.write_text(page, encoding="utf-8"))

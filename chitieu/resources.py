@@ -11,18 +11,28 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 
-import sources as _sources_pkg
 from chitieu.warehouse import ensure_schemas
 
-SOURCES_DIR = Path(_sources_pkg.__file__).parent
+# The project folder: chitieu is the only installed package; the data folders stay beside it.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SOURCES_DIR = PROJECT_ROOT / "sources"
 DEFAULT_WAREHOUSE = "var/chitieu.duckdb"
 DEFAULT_PLANS_DIR = str(SOURCES_DIR / "plans")
 DEFAULT_REFERENCE_DIR = str(SOURCES_DIR / "reference")
 DEFAULT_MANUAL_DIR = str(SOURCES_DIR / "observations")
-DEFAULT_INBOX_DIR = str(SOURCES_DIR / "inbox")
+DEFAULT_INBOX_DIR = "var/inbox"
+SAMPLE_INBOX_DIR = str(SOURCES_DIR / "inbox")
 DEFAULT_STATS_CONFIG = str(SOURCES_DIR / "statistics" / "config.yaml")
 DEFAULT_STATS_RECORDED = str(SOURCES_DIR / "statistics" / "recorded")
 TIMEZONE = "Asia/Ho_Chi_Minh"
+# Every run that writes the warehouse takes a slot of this pool; dagster.yaml allows one at a time
+# (DuckDB has a single writer and a second one fails at once on the file lock).
+WAREHOUSE_POOL = "chitieu_warehouse"
+# Assets that call remote APIs try again after 30 s, then 60 s (the HTTP client already retries
+# single requests; this covers an outage of a few minutes).
+NETWORK_RETRY = dg.RetryPolicy(
+    max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -65,7 +75,8 @@ class InputsResource(dg.ConfigurableResource):
 
 
 class StatisticsResource(dg.ConfigurableResource):
-    """National statistics access: ``offline`` replays bundled recordings, ``live`` calls the APIs."""
+    """National statistics access: ``offline`` replays bundled recordings, ``live`` calls the APIs
+    within the limits below (see docs/statistics.md, "Limits")."""
 
     mode: str = "offline"
     config_path: str = DEFAULT_STATS_CONFIG
@@ -76,17 +87,38 @@ class StatisticsResource(dg.ConfigurableResource):
     retries: int = 4
     backoff_factor: float = 1.0
     timeout_seconds: float = 30.0
+    request_deadline_seconds: float = 60.0
+    source_deadline_seconds: float = 600.0
+    max_retry_after_seconds: float = 30.0
+    max_calls: int = 30
+    time_window_seconds: float = 10.0
+    stale_days: int = 7
 
     def load_config(self) -> dict:
         from sources.statistics.mapping import load_config
 
         return load_config(self.config_path)
 
+    def limits(self):
+        from sources.statistics.limits import Limits
+
+        return Limits(
+            retries=self.retries,
+            backoff_factor=self.backoff_factor,
+            timeout=self.timeout_seconds,
+            request_deadline=self.request_deadline_seconds,
+            source_deadline=self.source_deadline_seconds,
+            max_retry_after=self.max_retry_after_seconds,
+            max_calls=self.max_calls,
+            time_window=self.time_window_seconds,
+        )
+
     def transport(self):
+        """A new transport; a live one starts its source deadline now."""
         from sources.statistics.http import LiveTransport, RecordedTransport
 
         if self.mode == "live":
-            return LiveTransport(self.retries, self.backoff_factor, self.timeout_seconds)
+            return LiveTransport(self.limits())
         if self.mode == "offline":
             return RecordedTransport(self.recorded_dir)
         raise ValueError(f"CHITIEU_STATS_MODE must be offline or live, not {self.mode!r}")
@@ -107,10 +139,20 @@ def feedback_path(outbox_dir: str | Path, department: str | None, file_name: str
 
 
 class AlertsResource(dg.ConfigurableResource):
-    """Alert channels (apprise URLs, from CHITIEU_ALERT_URLS only) and the de-duplication state file."""
+    """Alert channels (apprise URLs, from CHITIEU_ALERT_URLS only), the delivery state file, where
+    links point (the Dagster UI, the feedback files) and how old a file may be to be alerted."""
 
     urls: str = ""
     state_path: str = "var/alerts.sqlite"
+    ui_url: str = ""
+    feedback_base_url: str = ""
+    max_age_days: int = 7
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Refuse to start a run with a channel URL apprise cannot load."""
+        from chitieu.alerts import validate_urls
+
+        validate_urls(self.urls)
 
 
 class ValidationResource(dg.ConfigurableResource):

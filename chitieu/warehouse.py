@@ -17,9 +17,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-import warehouse as _warehouse_pkg
-
-MODELS_DIR = Path(_warehouse_pkg.__file__).parent
+MODELS_DIR = Path(__file__).resolve().parents[1] / "warehouse"
 SCHEMAS = ("raw", "staging", "core", "mart")
 
 

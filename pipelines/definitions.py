@@ -11,27 +11,27 @@ from assets import (
     manual,
     marts,
     observations,
+    plan_header,
     plans,
     publish,
     reference,
+    source_loads,
     statistics,
     submissions,
 )
-from pipelines.jobs import nightly_job
+from pipelines.jobs import nightly_job, run_failure_alert_job
+from pipelines.metadata import with_metadata
 from pipelines.resources import build_resources
 from pipelines.schedules import DEFAULT_CRON, nightly_schedule
-from pipelines.sensors import (
-    check_failure_alert_sensor,
-    inbox_sensor,
-    late_submission_sensor,
-    run_failure_alert_sensor,
-)
+from pipelines.sensors import inbox_sensor, run_failure_alert_sensor
 
 ASSET_MODULES = (
     reference,
     plans,
+    plan_header,
     manual,
     statistics,
+    source_loads,
     submissions,
     observations,
     marts,
@@ -44,18 +44,12 @@ ASSET_MODULES = (
 def build_definitions(overrides: dict[str, dict] | None = None) -> dg.Definitions:
     """Assemble assets, checks, the nightly job, its schedule, sensors and resources from the current environment."""
     asset_checks = dg.load_asset_checks_from_modules([checks])
-    check_keys = [key for c in asset_checks for key in c.check_keys]
     return dg.Definitions(
-        assets=dg.load_assets_from_modules(list(ASSET_MODULES)),
+        assets=with_metadata(dg.load_assets_from_modules(list(ASSET_MODULES))),
         asset_checks=asset_checks,
-        jobs=[nightly_job],
+        jobs=[nightly_job, run_failure_alert_job],
         schedules=[nightly_schedule(os.environ.get("CHITIEU_NIGHTLY_CRON") or DEFAULT_CRON)],
-        sensors=[
-            inbox_sensor,
-            check_failure_alert_sensor(check_keys),
-            run_failure_alert_sensor,
-            late_submission_sensor,
-        ],
+        sensors=[inbox_sensor, run_failure_alert_sensor],
         resources=build_resources(overrides),
         executor=dg.in_process_executor,
     )

@@ -1,14 +1,40 @@
-"""The nightly job: every asset, in process (the multiprocess executor costs ~3.6 s per asset here)."""
+"""The nightly job (every asset, in process: the multiprocess executor costs ~3.6 s per asset here)
+and the small job that sends a failed run's alert."""
 
 import dagster as dg
 
-# Runs with this tag write the warehouse; dagster.yaml lets only one of them run at a time.
-WAREHOUSE_WRITER = {"chitieu/warehouse": "write"}
+from chitieu.resources import AlertsResource
 
 nightly_job = dg.define_asset_job(
     name="nightly",
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
-    tags=WAREHOUSE_WRITER,
     description="Catalogue → observations → warehouse → marts, for every loaded plan.",
 )
+
+
+class FailedRun(dg.Config):
+    run_id: str
+    job_name: str
+    causes: list[str]
+
+
+@dg.op(tags={"chitieu/role": "alert"})
+def send_run_failure_alert(
+    context: dg.OpExecutionContext, config: FailedRun, alerts: AlertsResource
+):
+    """Sends the failed run's alert (its causes and its page in the UI), once per channel."""
+    from chitieu.alerts import AlertStore, run_failure_alert, send
+    from chitieu.runner import run_url
+
+    alert = run_failure_alert(
+        config.run_id, config.job_name, config.causes, run_url(alerts.ui_url, config.run_id)
+    )
+    sent = send([alert], alerts.urls, AlertStore(alerts.state_path))
+    context.log.info(f"run failure alert for {config.run_id}: sent to {len(sent)} alert(s)")
+
+
+@dg.job(executor_def=dg.in_process_executor, tags={"chitieu/role": "alert"})
+def run_failure_alert_job():
+    """Started by run_failure_alert_sensor: the alert is sent by a run, never by a sensor tick."""
+    send_run_failure_alert()

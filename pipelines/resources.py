@@ -26,7 +26,13 @@ ENV_SETTINGS = {
         "outbox_dir": "CHITIEU_OUTBOX_DIR",
         "as_of": "CHITIEU_AS_OF",
     },
-    "alerts": {"urls": "CHITIEU_ALERT_URLS", "state_path": "CHITIEU_ALERT_STATE"},
+    "alerts": {
+        "urls": "CHITIEU_ALERT_URLS",
+        "state_path": "CHITIEU_ALERT_STATE",
+        "ui_url": "CHITIEU_UI_URL",
+        "feedback_base_url": "CHITIEU_FEEDBACK_BASE_URL",
+        "max_age_days": "CHITIEU_ALERT_MAX_AGE_DAYS",
+    },
     "validation": {"gx_dir": "CHITIEU_GX_DIR"},
     "publish": {
         "published_path": "CHITIEU_PUBLISHED_WAREHOUSE",
@@ -38,6 +44,14 @@ ENV_SETTINGS = {
         "pxweb_base_url": "CHITIEU_PXWEB_BASE_URL",
         "worldbank_base_url": "CHITIEU_WORLDBANK_BASE_URL",
         "ttl_minutes": "CHITIEU_STATS_TTL_MINUTES",
+        "retries": "CHITIEU_STATS_RETRIES",
+        "timeout_seconds": "CHITIEU_STATS_TIMEOUT_SECONDS",
+        "request_deadline_seconds": "CHITIEU_STATS_REQUEST_DEADLINE_SECONDS",
+        "source_deadline_seconds": "CHITIEU_STATS_SOURCE_DEADLINE_SECONDS",
+        "max_retry_after_seconds": "CHITIEU_STATS_MAX_RETRY_AFTER_SECONDS",
+        "max_calls": "CHITIEU_STATS_MAX_CALLS",
+        "time_window_seconds": "CHITIEU_STATS_TIME_WINDOW_SECONDS",
+        "stale_days": "CHITIEU_STATS_STALE_DAYS",
     },
 }
 
@@ -51,15 +65,59 @@ RESOURCE_CLASSES = {
 }
 
 
-INT_FIELDS = {"ttl_minutes"}
+INT_FIELDS = {"ttl_minutes", "retries", "max_calls", "stale_days", "max_age_days"}
+# Dagster's EnvVar carries only strings and ints, so float settings are read when the code
+# location loads (still never at import time).
+FLOAT_FIELDS = {
+    "timeout_seconds",
+    "request_deadline_seconds",
+    "source_deadline_seconds",
+    "max_retry_after_seconds",
+    "time_window_seconds",
+}
+
+
+def _env_value(field: str, var: str):
+    if field in FLOAT_FIELDS:
+        try:
+            return float(os.environ[var])
+        except ValueError as exc:
+            raise ValueError(f"{var} must be a number of seconds, not {os.environ[var]!r}") from exc
+    return dg.EnvVar.int(var) if field in INT_FIELDS else dg.EnvVar(var)
 
 
 def _from_env(fields: dict[str, str]) -> dict:
-    return {
-        field: dg.EnvVar.int(var) if field in INT_FIELDS else dg.EnvVar(var)
-        for field, var in fields.items()
-        if os.environ.get(var)
-    }
+    return {field: _env_value(field, var) for field, var in fields.items() if os.environ.get(var)}
+
+
+PATH_FIELDS = {
+    "path",
+    "plans_dir",
+    "reference_dir",
+    "manual_observations_dir",
+    "inbox_dir",
+    "outbox_dir",
+    "state_path",
+    "gx_dir",
+    "published_path",
+    "exports_dir",
+    "reports_dir",
+}
+
+
+def _rooted(key: str, cls, values: dict) -> dict:
+    """With CHITIEU_ROOT set (make dev runs Dagster from var/dagster_home), relative paths are
+    taken from the project folder, as ``chitieu run`` from there takes them."""
+    root = os.environ.get("CHITIEU_ROOT")
+    if not root:
+        return values
+    out = dict(values)
+    for name in PATH_FIELDS & set(cls.model_fields):
+        value = out.get(name, cls.model_fields[name].default)
+        text = value.get_value() if isinstance(value, dg.EnvVar) else value
+        if text and not os.path.isabs(text):
+            out[name] = os.path.join(root, text)
+    return out
 
 
 def build_resources(overrides: dict[str, dict] | None = None) -> dict:
@@ -67,6 +125,6 @@ def build_resources(overrides: dict[str, dict] | None = None) -> dict:
     then CHITIEU_* variables, then bundled defaults."""
     overrides = overrides or {}
     return {
-        key: cls(**(_from_env(ENV_SETTINGS[key]) | overrides.get(key, {})))
+        key: cls(**_rooted(key, cls, _from_env(ENV_SETTINGS[key]) | overrides.get(key, {})))
         for key, cls in RESOURCE_CLASSES.items()
     }

@@ -1,121 +1,76 @@
-"""The inbox sensor: a new or changed department file triggers ingestion at once."""
+"""Sensors only request runs; they never send or write. Dagster evaluates a sensor for the UI's
+"Preview tick result" too, and an evaluation that sent alerts would send them for real.
+
+Both are stopped by default: turn them on in the UI (Automation) or with
+``dagster sensor start inbox_sensor`` once the daemon runs (``make dev``).
+"""
+
+import hashlib
+import json
 
 import dagster as dg
 
 from chitieu.reference import load_reference
-from chitieu.resources import AlertsResource, InputsResource, PublishResource
+from chitieu.resources import InputsResource
 from chitieu.submissions.inbox import scan_inbox
-from pipelines.jobs import nightly_job
+from pipelines.jobs import nightly_job, run_failure_alert_job
 
 
-@dg.sensor(
-    job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
-)
+def new_files(files, seen: set[str]) -> list:
+    """Inbox files whose content (or, for a refused file, path) has not been seen before."""
+    return [f for f in files if (f.sha256 or f"refused:{f.path}") not in seen]
+
+
+@dg.sensor(job=nightly_job, minimum_interval_seconds=60)
 def inbox_sensor(context: dg.SensorEvaluationContext, inputs: InputsResource):
-    """One nightly run per new file content: the content hash is the run key, so an unchanged file
-    never triggers twice and a changed file (new hash) always does. The whole job runs (in process,
-    about 10 s on the sample), so a new file also refreshes the marts, the published snapshot and
-    the alerts, and a fresh warehouse is built whole; warehouse writers run one at a time (dagster.yaml)."""
+    """One nightly run per tick for all the files that arrived since the last run request, none
+    when nothing is new. The cursor holds the content hashes already requested, so a restart, an
+    unchanged file or a preview never requests again; the run key is the hash of the new contents."""
+    seen = set(json.loads(context.cursor)) if context.cursor else set()
     departments = load_reference(inputs.reference_dir).department_codes
     files = scan_inbox(inputs.inbox_dir, departments)
-    for f in files:
-        key = f.sha256 or f"refused:{f.path}"
-        yield dg.RunRequest(
-            run_key=key,
-            tags={"chitieu/file": str(f.path), "chitieu/department": f.department or ""},
-        )
-    if not files:
-        yield dg.SkipReason(f"no files in {inputs.inbox_dir}")
-
-
-def _send(alerts_resource, pending) -> list[str]:
-    from chitieu.alerts import AlertStore, send
-
-    return send(pending, alerts_resource.urls, AlertStore(alerts_resource.state_path))
-
-
-def check_failure_alert_sensor(check_keys: list):
-    """Alerts on failed asset checks: in Dagster OSS a failed check does not fail the run,
-    so run-failure sensors never see bad data."""
-    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
-
-    from chitieu.alerts import Alert
-
-    @dg.sensor(
-        name="check_failure_alert_sensor",
-        minimum_interval_seconds=60,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-    )
-    def _sensor(context: dg.SensorEvaluationContext, alerts: AlertsResource):
-        pending = []
-        for key in check_keys:
-            records = context.instance.event_log_storage.get_asset_check_execution_history(
-                key, limit=5, status={AssetCheckExecutionRecordStatus.FAILED}
+    fresh = new_files(files, seen)
+    if not fresh:
+        return dg.SkipReason(f"nothing new in {inputs.inbox_dir} ({len(files)} file(s) seen)")
+    keys = sorted(f.sha256 or f"refused:{f.path}" for f in fresh)
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                run_key=hashlib.sha256(" ".join(keys).encode()).hexdigest(),
+                tags={"chitieu/new_files": str(len(fresh))},
             )
-            for rec in records:
-                meta = (
-                    rec.event.asset_check_evaluation.metadata
-                    if rec.event and rec.event.asset_check_evaluation
-                    else {}
-                )
-                cells = meta.get("first_failing_cells")
-                detail = cells.value if cells is not None else ""
-                pending.append(
-                    Alert(
-                        key=f"check:{key.to_user_string()}:{rec.run_id}",
-                        title=f"[chitieu] Kiểm tra dữ liệu không đạt / Data check failed: {key.name}",
-                        body=(
-                            f"Bộ quy tắc {key.name} phát hiện lỗi trong lần chạy {rec.run_id}; các bước phía sau đã bị chặn.\n"
-                            f"Check {key.name} on {key.asset_key.to_user_string()} failed in run {rec.run_id}; downstream assets were blocked.\n{detail}"
-                        ),
-                    )
-                )
-        sent = _send(alerts, pending)
-        return dg.SkipReason(f"{len(sent)} alert(s) sent for failed checks")
-
-    return _sensor
+        ],
+        cursor=json.dumps(sorted(seen | set(keys))),
+    )
 
 
 @dg.run_failure_sensor(
-    name="run_failure_alert_sensor", default_status=dg.DefaultSensorStatus.RUNNING
+    name="run_failure_alert_sensor", monitored_jobs=[nightly_job], request_job=run_failure_alert_job
 )
-def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: AlertsResource):
-    """Alerts when a run fails (a crashed step, an unreadable catalogue...)."""
-    from chitieu.alerts import Alert
+def run_failure_alert_sensor(context: dg.RunFailureSensorContext):
+    """Requests the alert run for a failed nightly run, with each failed step's original cause
+    (the run key is the failed run's id, so each failure is alerted once)."""
+    from chitieu.runner import StepFailure, one_line, original_error, step_failure
 
+    causes = [
+        step_failure(e)
+        or StepFailure(
+            e.step_key.replace("__", "/"), one_line(original_error(e.event_specific_data.error))
+        )
+        for e in context.get_step_failure_events()
+    ]
     run = context.dagster_run
-    message = (context.failure_event.message or "")[:500]
-    _send(
-        alerts,
-        [
-            Alert(
-                key=f"run_failure:{run.run_id}",
-                title=f"[chitieu] Lần chạy thất bại / Run failed: {run.job_name}",
-                body=f"Lần chạy {run.run_id} của {run.job_name} thất bại.\nRun {run.run_id} of {run.job_name} failed: {message}",
-            )
-        ],
+    return dg.RunRequest(
+        run_key=run.run_id,
+        run_config={
+            "ops": {
+                "send_run_failure_alert": {
+                    "config": {
+                        "run_id": run.run_id,
+                        "job_name": run.job_name,
+                        "causes": [c.line() for c in causes],
+                    }
+                }
+            }
+        },
     )
-
-
-@dg.sensor(
-    name="late_submission_sensor",
-    minimum_interval_seconds=6 * 3600,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-)
-def late_submission_sensor(
-    context: dg.SensorEvaluationContext, publish: "PublishResource", alerts: AlertsResource
-):
-    """Alerts for each department with nothing for a period whose deadline has passed (from the
-    published snapshot, read-only, so it never competes with the nightly write)."""
-    from pathlib import Path
-
-    import duckdb
-
-    from chitieu.alerts import late_alerts
-
-    if not Path(publish.published_path).exists():
-        return dg.SkipReason(f"no published warehouse at {publish.published_path}")
-    with duckdb.connect(publish.published_path, read_only=True) as con:
-        pending = late_alerts(con)
-    sent = _send(alerts, pending)
-    return dg.SkipReason(f"{len(pending)} late report(s); {len(sent)} new alert(s) sent")

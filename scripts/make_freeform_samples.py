@@ -9,9 +9,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from chitieu.resources import DEFAULT_INBOX_DIR
+from chitieu.resources import SAMPLE_INBOX_DIR
 
-INBOX = Path(DEFAULT_INBOX_DIR)
+INBOX = Path(SAMPLE_INBOX_DIR)
 
 
 def _fill(ws, rows: list[list], first_row: int) -> None:

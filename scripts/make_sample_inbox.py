@@ -14,14 +14,14 @@ from openpyxl import load_workbook
 from chitieu.catalogue import load_plan
 from chitieu.reference import load_reference
 from chitieu.resources import (
-    DEFAULT_INBOX_DIR,
     DEFAULT_MANUAL_DIR,
     DEFAULT_PLANS_DIR,
     DEFAULT_REFERENCE_DIR,
+    SAMPLE_INBOX_DIR,
 )
 from chitieu.submissions.template import INPUT_COLUMNS, write_template
 
-INBOX = Path(DEFAULT_INBOX_DIR)
+INBOX = Path(SAMPLE_INBOX_DIR)
 # (department, period, file name, overrides {(target, kind): value}, formula cells {(target, kind)})
 FILES = [
     ("snn", "2024-6M", "snn-2024-6M.xlsx", {}, set()),

@@ -13,6 +13,7 @@ from chitieu.resources import (
     DEFAULT_MANUAL_DIR,
     DEFAULT_PLANS_DIR,
     DEFAULT_REFERENCE_DIR,
+    SAMPLE_INBOX_DIR,
 )
 from pipelines.definitions import ASSET_MODULES
 from pipelines.resources import build_resources
@@ -42,7 +43,7 @@ def inputs_dir(tmp_path: Path) -> Path:
 def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
     """Every resource of the nightly job (the same builder as the code location), writing only
     below ``root``; inputs default to the bundled ones. Offline statistics, no alert channels."""
-    inputs = {"as_of": AS_OF}
+    inputs = {"as_of": AS_OF, "inbox_dir": SAMPLE_INBOX_DIR, "outbox_dir": str(root / "outbox")}
     if inputs_root:
         inputs |= {
             "plans_dir": str(inputs_root / "plans"),
@@ -82,3 +83,29 @@ def all_assets() -> list:
 def run_nightly(resources: dict, **kwargs) -> dg.ExecuteInProcessResult:
     """Materialize every asset in process against ``resources``."""
     return dg.materialize(all_assets(), resources=resources, **kwargs)
+
+
+@pytest.fixture
+def cron_env(tmp_path, monkeypatch):
+    """The environment of a cron user: everything below tmp_path, the sample inbox, no GX files."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setenv("CHITIEU_INBOX_DIR", SAMPLE_INBOX_DIR)
+    for var, sub in (
+        ("CHITIEU_WAREHOUSE", "wh/chitieu.duckdb"),
+        ("CHITIEU_OUTBOX_DIR", "outbox"),
+        ("CHITIEU_GX_DIR", "gx"),
+        ("CHITIEU_ALERT_STATE", "alerts.sqlite"),
+        ("CHITIEU_PUBLISHED_WAREHOUSE", "published/chitieu.duckdb"),
+        ("CHITIEU_EXPORTS_DIR", "exports"),
+        ("CHITIEU_REPORTS_DIR", "reports"),
+    ):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def published_once(tmp_path_factory) -> dict:
+    """One nightly run on the bundled inputs, shared read-only by the BI client and print tests."""
+    resources = make_resources(tmp_path_factory.mktemp("published_once"))
+    assert run_nightly(resources).success
+    return resources

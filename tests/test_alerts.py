@@ -10,11 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from chitieu.resources import AlertsResource
-from pipelines.sensors import (
-    check_failure_alert_sensor,
-    late_submission_sensor,
-    run_failure_alert_sensor,
-)
+from chitieu.runner import failures
 from tests.conftest import all_assets, run_nightly
 
 SECRET = "S3cretToken"
@@ -55,7 +51,7 @@ def channels(resources, smtp, httpserver):
 
 def _body(msg) -> str:
     part = msg.get_body(preferencelist=("plain",))
-    return part.get_content()
+    return part.get_content().replace("\r\n", "\n")
 
 
 def _hooks(httpserver) -> list[dict]:
@@ -73,8 +69,10 @@ def test_rejected_and_warned_submissions_alert_once_by_email_and_webhook(
 ):
     _, mailbox = smtp
     assert run_nightly(channels).success
-    _wait(lambda: len(mailbox.messages) >= 6)
+    _wait(lambda: len(mailbox.messages) >= 5)
     subjects = sorted(str(m["Subject"]) for m in mailbox.messages)
+    files = [s for s in subjects if "Submission rejected" in s or "Data warning" in s]
+    assert len(files) == len(set(files)), "one alert per file, whatever the number of rules"
     assert (
         "[chitieu] Báo cáo bị từ chối / Submission rejected: sct/sct-bao-cao-9-thang.xlsx"
         in subjects
@@ -90,22 +88,29 @@ def test_rejected_and_warned_submissions_alert_once_by_email_and_webhook(
     rejected = next(m for m in mailbox.messages if "sct-bao-cao" in str(m["Subject"]))
     body = _body(rejected)
     assert (
-        "Báo cáo bị từ chối: sct/sct-bao-cao-9-thang.xlsx — Đơn vị tính khác với danh mục chỉ tiêu (1 ô, ví dụ Biểu!C5)."
-        in body
+        "Báo cáo bị từ chối: sct/sct-bao-cao-9-thang.xlsx\n"
+        "- Đơn vị tính khác với danh mục chỉ tiêu (1 ô, ví dụ Biểu!C5)" in body
     )
     assert (
-        "Submission rejected: sct/sct-bao-cao-9-thang.xlsx — The unit differs from the catalogue's (1 cells, e.g. Biểu!C5)."
-        in body
+        "Submission rejected: sct/sct-bao-cao-9-thang.xlsx\n"
+        "- The unit differs from the catalogue's (1 cells, e.g. Biểu!C5)" in body
     )
-    assert "sct-bao-cao-9-thang.xlsx.phan-hoi.txt" in body
-    attachments = [a.get_filename() for a in rejected.iter_attachments()]
-    assert attachments == ["sct-bao-cao-9-thang.xlsx.phan-hoi.txt"]
+    feedback = channels["inputs"].outbox_dir + "/sct/outbox/sct-bao-cao-9-thang.xlsx.phan-hoi.txt"
+    assert f"Phản hồi chi tiết / Feedback file: file://{feedback}" in body
+    (attachment,) = list(rejected.iter_attachments())
+    assert attachment.get_filename() == "sct-bao-cao-9-thang.xlsx.phan-hoi.txt"
+    assert attachment.get_content_type() == "text/plain"
+    assert attachment.get_content_charset() == "utf-8"
+    assert attachment.get_content().startswith("Tệp / File: ")
     hooks = _hooks(httpserver)
     assert len(hooks) == len(mailbox.messages)
-    assert any(
-        h["title"].endswith("sct/sct-bao-cao-9-thang.xlsx") and "Biểu!C5" in h["message"]
-        for h in hooks
-    )
+    sct = next(h for h in hooks if h["title"].endswith("sct/sct-bao-cao-9-thang.xlsx"))
+    assert sct["type"] == "failure" and "Biểu!C5" in sct["message"]
+    assert "\n- The unit differs" in sct["message"]
+    warned = next(h for h in hooks if "Data warning" in h["title"])
+    assert warned["type"] == "warning"
+    disagree = next(h for h in hooks if "Figures disagree: grdp_per_capita" in h["title"])
+    assert "np.float64" not in disagree["message"] and disagree["type"] == "warning"
     everything = "".join(str(m) for m in mailbox.messages) + json.dumps(hooks, ensure_ascii=False)
     assert SECRET not in everything
     sent = len(mailbox.messages)
@@ -114,55 +119,86 @@ def test_rejected_and_warned_submissions_alert_once_by_email_and_webhook(
     assert len(mailbox.messages) == sent, "a second run must not send the same alert again"
 
 
-def test_late_submission_sensor(channels, httpserver):
-    assert run_nightly(
-        channels | {"alerts": AlertsResource(urls="", state_path=channels["alerts"].state_path)}
-    ).success
-    context = dg.build_sensor_context(
-        resources={"publish": channels["publish"], "alerts": channels["alerts"]}
+def test_a_channel_that_failed_is_retried_without_repeating_the_others(channels, httpserver):
+    from chitieu.alerts import Alert, AlertStore, send
+
+    store = AlertStore(channels["alerts"].state_path)
+    good = f"json://{httpserver.host}:{httpserver.port}/hook"
+    down = f"json://{httpserver.host}:{httpserver.port}/down"
+    httpserver.expect_request("/down", method="POST").respond_with_data("no", status=500)
+    alert = Alert("k1", "t", "b")
+    assert send([alert], f"{good} {down}", store) == ["k1"]
+    assert send([alert], f"{good} {down}", store) == []
+    hits = [req.path for req, _ in httpserver.log]
+    assert hits.count("/hook") == 1 and hits.count("/down") == 2
+
+
+def test_superseded_and_old_files_are_not_alerted(tmp_path, resources):
+    from datetime import UTC, datetime, timedelta
+
+    import duckdb
+
+    from chitieu.alerts import submission_alerts
+    from chitieu.resources import InputsResource
+    from tests.sheets import write_bieu
+    from tests.test_inbox import _at
+
+    inbox = tmp_path / "inbox"
+    (inbox / "stc").mkdir(parents=True)
+    resources["inputs"] = InputsResource(
+        **(resources["inputs"].model_dump() | {"inbox_dir": str(inbox)})
     )
-    result = late_submission_sensor(context)
-    assert "new alert(s) sent" in result.skip_message
+    t0 = datetime.fromtimestamp(1_730_000_000, UTC)
+    row = ["1", "Thu ngân sách trên địa bàn", "tỷ đồng", "2.180", "1.720,5,0", "2.365"]
+    _at(write_bieu(inbox / "stc" / "tc-1.xlsx", [row]), 0)
+
+    def titles(now):
+        assert run_nightly(resources).success
+        with duckdb.connect(resources["warehouse"].path, read_only=True) as con:
+            return [a.title for a in submission_alerts(con, "out", now=now, max_age_days=7)]
+
+    assert titles(t0 + timedelta(hours=1)) == [
+        "[chitieu] Báo cáo bị từ chối / Submission rejected: stc/tc-1.xlsx"
+    ]
+    assert titles(t0 + timedelta(days=8)) == [], "a backlog older than the setting is not alerted"
+    _at(write_bieu(inbox / "stc" / "tc-2.xlsx", [row[:4] + ["1.720", "2.365"]]), 3600)
+    assert not [t for t in titles(t0 + timedelta(hours=2)) if "tc-1.xlsx" in t]
+
+
+def test_late_report_alerts_come_from_the_run_and_respect_later_reports(channels, httpserver):
+    assert run_nightly(channels).success
     hooks = _hooks(httpserver)
     late = [h for h in hooks if "Late report: stnmt 2024-9M" in h["title"]]
-    assert len(late) == 1
+    assert len(late) == 1 and late[0]["type"] == "warning"
     assert (
         "Sở Tài nguyên và Môi trường chưa nộp báo cáo kỳ 2024-9M (hạn 20/10/2024)."
         in late[0]["message"]
     )
     assert "has not submitted its 2024-9M report (due 2024-10-20)" in late[0]["message"]
+    import duckdb
+
+    with duckdb.connect(channels["warehouse"].path, read_only=True) as con:
+        covered = con.execute(
+            """select s.department_code || ' ' || s.period_code from mart.submission_status s
+               where s.status = 'missing' and exists (select 1 from mart.submission_status l
+               where l.plan_id = s.plan_id and l.department_code = s.department_code
+               and l.status = 'accepted' and l.due_date > s.due_date)"""
+        ).fetchall()
+    titles = " ".join(h["title"] for h in hooks)
+    for (dept_period,) in covered:
+        assert f"Late report: {dept_period}" not in titles
     before = len(_hooks(httpserver))
-    late_submission_sensor(context)
-    assert len(_hooks(httpserver)) == before
+    assert run_nightly(channels).success
+    assert (
+        len([h for h in _hooks(httpserver) if "Late report" in h["title"]])
+        == len([h for h in hooks if "Late report" in h["title"]])
+        and len(_hooks(httpserver)) == before
+    )
 
 
-def test_check_failure_sensor_sees_failed_checks(channels, inputs_dir, httpserver):
+def test_failed_blocking_check_is_one_failure_with_its_cells(channels, inputs_dir, httpserver):
     (inputs_dir / "observations" / "letter.csv").write_text(
         "plan_id,target_code,area_code,period_code,value,data_status,note\nlai-chau-2024,forest_cover,12,2024-EST,152.9,estimated,typo\n",
-        encoding="utf-8",
-    )
-    instance = dg.DagsterInstance.ephemeral()
-    quiet = channels | {"alerts": AlertsResource(urls="", state_path=channels["alerts"].state_path)}
-    result = dg.materialize(all_assets(), resources=quiet, instance=instance, raise_on_error=False)
-    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    assert [e.asset_check_key.name for e in failed] == ["manual_observations_suite"]
-    from assets.checks import manual_observations_suite
-
-    sensor = check_failure_alert_sensor(list(manual_observations_suite.check_keys))
-    sensor(dg.build_sensor_context(instance=instance, resources={"alerts": channels["alerts"]}))
-    hooks = [h for h in _hooks(httpserver) if "Data check failed" in h["title"]]
-    assert len(hooks) == 1
-    assert (
-        hooks[0]["title"]
-        == "[chitieu] Kiểm tra dữ liệu không đạt / Data check failed: manual_observations_suite"
-    )
-    assert "percent_range" in hooks[0]["message"] and "line 2" in hooks[0]["message"]
-
-
-def test_run_failure_sensor(channels, inputs_dir, httpserver):
-    plan = inputs_dir / "plans" / "lai-chau-2024.yaml"
-    plan.write_text(
-        plan.read_text(encoding="utf-8").replace("department: ctk", "department: nowhere", 1),
         encoding="utf-8",
     )
     instance = dg.DagsterInstance.ephemeral()
@@ -170,14 +206,8 @@ def test_run_failure_sensor(channels, inputs_dir, httpserver):
         all_assets(), resources=channels, instance=instance, raise_on_error=False
     )
     assert not result.success
-    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
-    context = dg.build_run_status_sensor_context(
-        sensor_name="run_failure_alert_sensor",
-        dagster_event=failure,
-        dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
-        resources={"alerts": channels["alerts"]},
-    ).for_run_failure()
-    run_failure_alert_sensor(context)
-    hooks = [h for h in _hooks(httpserver) if "Run failed" in h["title"]]
-    assert len(hooks) == 1 and result.run_id in hooks[0]["message"]
+    (failure,) = failures(result)
+    assert failure.asset == "raw/manual_observations check manual_observations_suite"
+    assert "percent_range" in failure.cause and "letter.csv line 2: found 152.9" in failure.cause
+    assert "np.float64" not in failure.cause
+    assert not [h for h in _hooks(httpserver) if "check" in h["title"].lower()]

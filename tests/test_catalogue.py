@@ -93,5 +93,9 @@ def test_shares_summing_to_100_01_are_accepted(ref):
 def test_unreadable_file(tmp_path, ref):
     path = tmp_path / "bad.yaml"
     path.write_text("plan: [unclosed", encoding="utf-8")
-    with pytest.raises(CatalogueError, match="cannot read"):
+    with pytest.raises(
+        CatalogueError, match=r"line 1, column 16: YAML syntax error: expected ',' or '\]'"
+    ):
         load_plan(path, ref)
+    with pytest.raises(CatalogueError, match="cannot read"):
+        load_plan(tmp_path / "missing.yaml", ref)

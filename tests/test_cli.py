@@ -1,12 +1,18 @@
 """``chitieu run`` runs the nightly job in process, as a cron user would."""
 
 import duckdb
+import pytest
 
 from chitieu.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _outputs_in_tmp(cron_env):
+    """``chitieu run`` writes only below tmp_path and reads the sample inbox."""
+    return cron_env
+
+
 def test_chitieu_run_prints_table_and_summary(tmp_path, monkeypatch, capsys):
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
     warehouse = tmp_path / "cron" / "chitieu.duckdb"
     assert main(["run", "--demo", "--warehouse", str(warehouse), "--as-of", "2025-01-15"]) == 0
     out = capsys.readouterr().out

@@ -15,6 +15,8 @@ ASSET_KEYS = sorted(
         "core/dim_source_kind",
         "core/dim_department",
         "core/dim_period",
+        "core/dim_plan",
+        "core/dim_plan_group",
         "core/dim_target",
         "core/dim_unit",
         "core/expected_reports",
@@ -24,8 +26,11 @@ ASSET_KEYS = sorted(
         "mart/attainment_summary",
         "mart/indicator_series",
         "mart/source_discrepancies",
+        "mart/source_loads",
         "mart/target_attainment",
         "ops/discrepancy_alerts",
+        "ops/late_alerts",
+        "ops/statistics_alerts",
         "ops/submission_alerts",
         "publish/attainment_report",
         "publish/exports",
@@ -67,7 +72,7 @@ def test_schedule_runs_nightly_in_vietnam_time():
         "Asia/Ho_Chi_Minh",
         "nightly",
     )
-    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     context = dg.build_schedule_context(
         scheduled_execution_time=datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     )
@@ -102,7 +107,7 @@ def test_import_does_not_pull_great_expectations(module):
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
-def test_integer_setting_from_the_environment_runs(monkeypatch, tmp_path):
+def test_integer_setting_from_the_environment_runs(monkeypatch, tmp_path, cron_env):
     from chitieu.cli import main
 
     monkeypatch.setenv("CHITIEU_STATS_TTL_MINUTES", "90")
@@ -112,14 +117,50 @@ def test_integer_setting_from_the_environment_runs(monkeypatch, tmp_path):
     assert main(["run", "--warehouse", str(tmp_path / "w.duckdb")]) == 0
 
 
-def test_warehouse_writing_runs_are_serialised(tmp_path):
-    """DuckDB fails at once on a second writer: both jobs carry the tag dagster.yaml limits to 1."""
+def test_warehouse_writing_runs_are_serialised_by_a_pool(tmp_path):
+    """DuckDB fails at once on a second writer: the nightly job holds the warehouse pool and
+    dagster.yaml gives each pool one slot, per run."""
     import shutil
     from pathlib import Path
 
+    from chitieu.resources import WAREHOUSE_POOL
+
     d = build_definitions()
-    assert d.resolve_job_def("nightly").tags.get("chitieu/warehouse") == "write"
+    pools = {node.definition.pool for node in d.resolve_job_def("nightly").graph.nodes}
+    assert WAREHOUSE_POOL in pools
     shutil.copy(Path(__file__).resolve().parents[1] / "dagster.yaml", tmp_path / "dagster.yaml")
     instance = dg.DagsterInstance.from_config(str(tmp_path))
-    limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
-    assert limits == [{"key": "chitieu/warehouse", "limit": 1}]
+    config = instance.get_concurrency_config()
+    assert config.pool_config.default_pool_limit == 1
+    assert config.pool_config.pool_granularity.value == "run"
+    assert not config.run_queue_config.tag_concurrency_limits
+
+
+def test_schedule_and_sensors_are_stopped_by_default():
+    d = build_definitions()
+    assert d.resolve_schedule_def("nightly_schedule").default_status == (
+        dg.DefaultScheduleStatus.STOPPED
+    )
+    for name in ("inbox_sensor", "run_failure_alert_sensor"):
+        assert d.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.STOPPED
+
+
+def test_assets_carry_owners_kinds_tags_and_warehouse_schema():
+    d = build_definitions()
+    specs = {s.key.to_user_string(): s for a in d.assets for s in a.specs}
+    target = specs["core/dim_target"]
+    assert target.owners == ["team:data-engineering"]
+    assert target.kinds == {"duckdb", "yaml", "great_expectations"}
+    assert target.tags["layer"] == "core"
+    assert target.metadata["dagster/table_name"] == "chitieu.core.dim_target"
+    columns = {c.name: c for c in target.metadata["dagster/column_schema"].columns}
+    assert "target_code" in columns and columns["target_code"].description
+    assert specs["raw/submissions"].kinds == {"duckdb", "excel"}
+    assert specs["raw/pxweb_observations"].kinds == {"duckdb", "pxweb", "great_expectations"}
+    assert "dagster/table_name" not in specs["publish/exports"].metadata
+    assert all(s.owners for s in specs.values()) and all(s.kinds for s in specs.values())
+    assets = {a.key.to_user_string(): a for a in d.assets if a.is_executable and len(a.keys) == 1}
+    for key in ("raw/pxweb_observations", "raw/worldbank_observations"):
+        policy = assets[key].op.retry_policy
+        assert policy is not None and policy.max_retries == 2 and policy.delay == 30
+    assert assets["mart/target_attainment"].op.retry_policy is None

@@ -141,19 +141,31 @@ def test_symlink_escaping_the_folder_is_refused(inbox, resources, tmp_path):
     ]
 
 
-def test_sensor_requests_one_run_per_file_content(inbox, resources):
-    a = write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS)
+def _tick(resources, cursor=None):
     ctx = dg.build_sensor_context(
-        instance=dg.DagsterInstance.ephemeral(), resources={"inputs": resources["inputs"]}
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={"inputs": resources["inputs"]},
+        cursor=cursor,
     )
-    keys = [r.run_key for r in inbox_sensor(ctx)]
-    assert len(keys) == 1 and len(keys[0]) == 64
+    return inbox_sensor(ctx)
+
+
+def test_sensor_batches_new_files_into_one_run_per_tick(inbox, resources):
+    a = write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS)
+    write_bieu(inbox / "stc" / "tc.xlsx", JOBS)
+    first = _tick(resources)
+    assert len(first.run_requests) == 1 and len(first.run_requests[0].run_key) == 64
+    assert first.run_requests[0].tags == {"chitieu/new_files": "2"}
+    again = _tick(resources, first.cursor)
+    assert isinstance(again, dg.SkipReason) and "nothing new" in again.skip_message
     write_bieu(a, [["1", "Giải quyết việc làm", "lao động", "8.870", "6.300", ""]])
-    assert [r.run_key for r in inbox_sensor(ctx)] != keys
+    changed = _tick(resources, first.cursor)
+    assert len(changed.run_requests) == 1
+    assert changed.run_requests[0].tags == {"chitieu/new_files": "1"}
+    assert changed.run_requests[0].run_key != first.run_requests[0].run_key
     shutil.rmtree(inbox)
     inbox.mkdir()
-    results = list(inbox_sensor(ctx))
-    assert isinstance(results[0], dg.SkipReason)
+    assert isinstance(_tick(resources, changed.cursor), dg.SkipReason)
 
 
 def test_sensor_triggers_the_whole_nightly_job():

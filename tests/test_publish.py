@@ -138,23 +138,37 @@ def test_every_bi_column_is_commented_in_both_languages(published):
     assert missing == []
 
 
-def test_exports_parquet_and_injection_safe_csv(published):
+def test_exports_parquet_and_two_csv_flavours_with_dimensions(published):
     out = Path(published["publish"].exports_dir)
     names = sorted(p.name for p in out.iterdir())
-    assert (
-        "mart__target_attainment.parquet" in names
-        and "mart__target_attainment.csv" in names
-        and len(names) == 12
-    )
+    stems = sorted({n.split(".")[0] for n in names})
+    assert "core__dim_department" in stems and "core__dim_plan_group" in stems
+    assert len(stems) == 13 and len(names) == 13 * 3
     parquet = pd.read_parquet(out / "mart__target_attainment.parquet")
     assert (
         len(parquet) == 50
         and parquet.loc[parquet.target_code == "budget_revenue", "target_value"].item() == 2236
     )
-    csv = pd.read_csv(out / "mart__target_attainment.csv", encoding="utf-8-sig")
-    assert csv.loc[
-        csv.target_code == "trade_turnover_growth", "actual_value"
-    ].item() == pytest.approx(-4.561404, abs=1e-5)
+    machine = (out / "mart__target_attainment.csv").read_bytes()
+    assert not machine.startswith(b"\xef\xbb\xbf")
+    csv = pd.read_csv(out / "mart__target_attainment.csv", encoding="utf-8")
+    trade = csv.loc[csv.target_code == "trade_turnover_growth"]
+    assert trade["actual_value"].item() == pytest.approx(-4.561404, abs=1e-5)
+    assert trade["actual_value_display"].item() == -4.56
+    sheet = pd.read_csv(
+        out / "mart__target_attainment.spreadsheet.csv", sep=";", decimal=",", encoding="utf-8-sig"
+    )
+    assert sheet.equals(csv)
+    spreadsheet_text = (out / "mart__target_attainment.spreadsheet.csv").read_text("utf-8-sig")
+    assert ";-4,561404;" in spreadsheet_text and ";-4,56;" in spreadsheet_text
+
+
+def test_csv_keeps_nullable_integers_integers(published):
+    out = Path(published["publish"].exports_dir)
+    header, *lines = (out / "mart__attainment_summary.csv").read_text("utf-8").splitlines()
+    group_no = header.split(",").index("group_no")
+    # the plan's row has no group: empty, and the groups' rows are 1..10, never "1.0"
+    assert [line.split(",")[group_no] for line in lines] == ["", *map(str, range(1, 11))]
 
 
 def test_csv_safe_neutralises_formulas_but_not_numbers():

@@ -8,21 +8,25 @@ from werkzeug import Response
 
 from sources.statistics.http import USER_AGENT, FetchError, LiveTransport, RecordedTransport
 from sources.statistics.jsonstat import parse_jsonstat
+from sources.statistics.limits import Limits
 from sources.statistics.mapping import fetch_pxweb_table, load_config, year_label
 from sources.statistics.pxweb import PxWebClient, PxWebError, parse_px
-from tests.statistics_server import RECORDED, base_urls, serve_recordings
+from tests.statistics_server import RECORDED, base_urls, data_requests, serve_recordings
 
 CONFIG = load_config(RECORDED.parent / "config.yaml")
 SPECS = {s["key"]: s for s in CONFIG["pxweb"]["tables"]}
 FOLDER = "Tài khoản quốc gia"
 
 
+def live(**kw) -> LiveTransport:
+    """A live transport with no waiting between attempts unless a test asks for it."""
+    return LiveTransport(Limits(**({"backoff_factor": 0, "timeout": 5} | kw)))
+
+
 @pytest.fixture
 def client(httpserver):
     serve_recordings(httpserver)
-    return PxWebClient(
-        base_urls(httpserver)[0], LiveTransport(retries=2, backoff_factor=0, timeout=5)
-    )
+    return PxWebClient(base_urls(httpserver)[0], live(retries=2))
 
 
 def _rows(result):
@@ -42,11 +46,9 @@ def _rows(result):
 def test_lists_tables_and_finds_a_moved_table_by_title(client):
     entries = client.list_tables(FOLDER)
     assert [e["type"] for e in entries].count("t") == 4
-    table_id, title = client.find_table(
-        FOLDER, SPECS["grdp_growth"]["title"], pinned_id="V03.06.px"
-    )
-    assert table_id == "V03.07.px"
-    assert title.startswith("Tốc độ tăng tổng sản phẩm trên địa bàn")
+    choice = client.find_table(FOLDER, SPECS["grdp_growth"]["title"], pinned_id="V03.06.px")
+    assert (choice.table_id, choice.moved) == ("V03.07.px", True)
+    assert choice.title.startswith("Tốc độ tăng tổng sản phẩm trên địa bàn")
     with pytest.raises(PxWebError, match="no table title matches"):
         client.find_table(FOLDER, "chi so gia tieu dung")
 
@@ -64,7 +66,7 @@ def test_metadata_keeps_codes_and_value_texts(client):
 
 def test_grdp_growth_with_bom_nul_positional_years_and_estimate_status(client):
     result = fetch_pxweb_table(client, SPECS["grdp_growth"])
-    assert result.moved and result.table_id == "V03.07.px"
+    assert not result.moved and result.table_id == "V03.07.px"
     assert _rows(result) == [
         ("grdp_growth", "12", "2023", -2.77, None, "official"),
         ("grdp_growth", "12", "2024-EST", 9.0, None, "estimated"),
@@ -102,8 +104,8 @@ def test_query_posts_the_pxweb_json_body_and_sends_a_user_agent(httpserver):
     httpserver.expect_request(
         "/api/v1/vi/Tài khoản quốc gia/V03.07.px", method="POST"
     ).respond_with_handler(handler)
-    client = PxWebClient(httpserver.url_for("/api/v1"), LiveTransport(retries=0, timeout=5))
-    cells = client.query(FOLDER, "V03.07.px", {"Địa phương": ["    Lai Châu"], "Năm": ["13", "14"]})
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=0))
+    table = client.query(FOLDER, "V03.07.px", {"Địa phương": ["    Lai Châu"], "Năm": ["13", "14"]})
     assert seen["ua"] == USER_AGENT and seen["ua"].startswith("chitieu/")
     assert seen["body"] == {
         "query": [
@@ -112,7 +114,8 @@ def test_query_posts_the_pxweb_json_body_and_sends_a_user_agent(httpserver):
         ],
         "response": {"format": "json-stat"},
     }
-    assert [c.value for c in cells] == [-2.77, 9.0]
+    assert [c.value for c in table.cells] == [-2.77, 9.0]
+    assert table.unit == "%"
 
 
 def test_429_then_success_is_retried(httpserver):
@@ -123,11 +126,9 @@ def test_429_then_success_is_retried(httpserver):
     httpserver.expect_request(path).respond_with_data(
         (RECORDED / "pxweb/list_tai_khoan_quoc_gia.json").read_bytes()
     )
-    client = PxWebClient(
-        httpserver.url_for("/api/v1"), LiveTransport(retries=2, backoff_factor=0, timeout=5)
-    )
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=2))
     assert len(client.list_tables(FOLDER)) == 5
-    assert len(httpserver.log) == 2
+    assert len(data_requests(httpserver)) == 2
 
 
 @pytest.mark.parametrize("status", [403, 404, 500, 503])
@@ -135,14 +136,23 @@ def test_persistent_error_fails_clearly_after_retries(httpserver, status):
     httpserver.expect_request("/api/v1/vi/Tài khoản quốc gia/").respond_with_data(
         "no", status=status
     )
-    client = PxWebClient(
-        httpserver.url_for("/api/v1"), LiveTransport(retries=2, backoff_factor=0, timeout=5)
-    )
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=2))
     with pytest.raises(FetchError) as err:
         client.list_tables(FOLDER)
-    assert "Tài khoản quốc gia/" in str(err.value)
-    assert f"HTTP {status}" in str(err.value) or "still failing after 2 retries" in str(err.value)
-    assert len(httpserver.log) == 3
+    assert (
+        str(err.value)
+        == f"GET {httpserver.url_for('/api/v1')}/vi/Tài khoản quốc gia/: HTTP {status} (no) after 3 attempts"
+    )
+    assert len(data_requests(httpserver)) == 3
+
+
+def test_400_is_not_retried_and_says_so(httpserver):
+    httpserver.expect_request("/api/v1/vi/Tài khoản quốc gia/").respond_with_data(
+        "bad query", status=400
+    )
+    with pytest.raises(FetchError, match=r"HTTP 400 \(bad query\); not retried \(1 attempt\)$"):
+        PxWebClient(httpserver.url_for("/api/v1"), live(retries=4)).list_tables(FOLDER)
+    assert len(data_requests(httpserver)) == 1
 
 
 def test_timeout_fails_clearly_after_retries(httpserver):
@@ -151,10 +161,8 @@ def test_timeout_fails_clearly_after_retries(httpserver):
         return Response("[]")
 
     httpserver.expect_request("/api/v1/vi/Tài khoản quốc gia/").respond_with_handler(slow)
-    client = PxWebClient(
-        httpserver.url_for("/api/v1"), LiveTransport(retries=1, backoff_factor=0, timeout=0.2)
-    )
-    with pytest.raises(FetchError, match="timed out after 1 retries"):
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=1, timeout=0.2))
+    with pytest.raises(FetchError, match=r"timed out \(no answer within 0.2 s\) after 2 attempts"):
         client.list_tables(FOLDER)
 
 
@@ -162,7 +170,7 @@ def test_not_json_answer(httpserver):
     httpserver.expect_request("/api/v1/vi/Tài khoản quốc gia/").respond_with_data(
         "<html>maintenance</html>"
     )
-    client = PxWebClient(httpserver.url_for("/api/v1"), LiveTransport(retries=0))
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=0))
     with pytest.raises(PxWebError, match="answer is not JSON"):
         client.list_tables(FOLDER)
 
@@ -195,8 +203,11 @@ def test_px_file_with_vietnamese_text_and_missing_symbols():
         'STUB="Địa phương";\nHEADING="Năm";\nVALUES("Địa phương")="CẢ NƯỚC","    Lai Châu";\n'
         'VALUES("Năm")="2023","Sơ bộ 2024";\nDATA=\n100300.5 101112.7\n487.4 "..";\n'
     ).encode() + b"\x00"
-    cells = parse_px(content)
-    assert [(c.coords["Địa phương"][1], c.coords["Năm"][1], c.value, c.status) for c in cells] == [
+    table = parse_px(content)
+    assert table.unit == "Nghìn người"
+    assert [
+        (c.coords["Địa phương"][1], c.coords["Năm"][1], c.value, c.status) for c in table.cells
+    ] == [
         ("CẢ NƯỚC", "2023", 100300.5, None),
         ("CẢ NƯỚC", "Sơ bộ 2024", 101112.7, None),
         ("Lai Châu", "2023", 487.4, None),

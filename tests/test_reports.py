@@ -20,48 +20,101 @@ def reports(published):  # noqa: F811
 def test_xlsx_report_numbers_statuses_sections_and_summary(reports):
     folder, _ = reports
     ws = load_workbook(f"{folder}/lai-chau-2024.xlsx")["Báo cáo"]
-    assert [c.value for c in ws[4]] == [
+    assert [c.value for c in ws[5]] == [
         "STT",
         "Chỉ tiêu",
-        "Đơn vị tính",
-        "Kế hoạch",
-        "Thực hiện / Ước thực hiện",
+        "ĐVT",
+        "TH năm trước",
+        "KH năm",
+        "TH kỳ báo cáo",
+        "Ước TH năm",
         "So sánh (%)",
         "Đánh giá",
     ]
-    rows = {r[1]: r for r in ws.iter_rows(min_row=5, values_only=True) if r[1]}
-    assert rows["Thu ngân sách trên địa bàn"][2:] == ("tỷ đồng", 2236, 2365, 105.77, "Ước đạt")
-    # "dưới 15,9%" met exactly: the exact comparison, not 100 %
+    assert ws["A1"].value == (
+        "ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU KINH TẾ - XÃ HỘI CHỦ YẾU NĂM 2024"
+    )
+    assert ws["A2"].value == (
+        "(Theo Nghị quyết ngày 07/12/2023 của Hội đồng nhân dân tỉnh Lai Châu khoá XV "
+        "về kế hoạch phát triển kinh tế - xã hội, đảm bảo quốc phòng - an ninh năm 2024)"
+    )
+    assert ws.oddFooter.left.text.startswith("Nghị quyết ngày 07/12/2023 của Hội đồng nhân dân")
+    rows = {r[1]: r for r in ws.iter_rows(min_row=6, values_only=True) if r[1]}
+    # the 9-month actual and the year estimate in their own columns; last year's figure beside
+    assert rows["Thu ngân sách trên địa bàn"] == (
+        1,
+        "Thu ngân sách trên địa bàn",
+        "tỷ đồng",
+        2180,
+        2236,
+        1720,
+        2365,
+        105.8,
+        "Ước đạt (TH 9 tháng)",
+    )
+    # 6.100 workers in 9 months, straight-line projection 8.133,33 shown as whole workers
+    assert rows["Giải quyết việc làm"][3:] == (
+        8870,
+        8920,
+        6100,
+        8133,
+        91.2,
+        "Có nguy cơ không đạt (TH 9 tháng)",
+    )
     assert rows["Tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thể nhẹ cân"][3:] == (
+        16.4,
         15.9,
         15.9,
-        "15,9 = 15,9; cần < 15,9",
+        15.9,
+        100,
         "Không đạt",
     )
     assert rows["Mức giảm tỷ lệ hộ nghèo các huyện nghèo"][3:] == (
+        None,
         5.4,
         None,
         None,
-        "Chưa có số liệu",
+        None,
+        "Chưa có số liệu (thiếu số liệu năm trước để tính)",
     )
-    sections = [
-        r[0]
-        for r in ws.iter_rows(min_row=5, values_only=True)
+    headings = [
+        (r[0], r[1])
+        for r in ws.iter_rows(min_row=6, values_only=True)
         if isinstance(r[0], str) and re.fullmatch(r"\(\d+\)", r[0])
     ]
-    assert sections == [f"({g})" for g in range(1, 11)]
-    texts = [r[0] for r in ws.iter_rows(min_row=5, values_only=True) if isinstance(r[0], str)]
-    assert (
-        "Ước đạt và vượt 36/48 chỉ tiêu có số liệu (kế hoạch 50 chỉ tiêu);"
-        " theo chỉ tiêu thành phần của tỉnh: 30/42." in texts
-    )
-    assert ws.cell(10, 4).number_format == "#,##0.0#"
+    assert [h[0] for h in headings] == [f"({g})" for g in range(1, 11)]
+    assert headings[2] == ("(3)", "Thu ngân sách")
+    texts = [r[0] for r in ws.iter_rows(min_row=6, values_only=True) if isinstance(r[0], str)]
+    assert "Ước đạt và vượt 36/50 chỉ tiêu." in texts
+    budget = next(r for r in ws.iter_rows(min_row=6) if r[1].value == "Thu ngân sách trên địa bàn")
+    assert [c.number_format for c in budget[3:8]] == [
+        "[$-42A]#,##0.0",
+        "[$-42A]#,##0.0",
+        "[$-42A]#,##0.0",
+        "[$-42A]#,##0.0",
+        "[$-42A]#,##0.0",
+    ]
+    assert budget[1].alignment.wrap_text
+
+
+def test_xlsx_text_cells_are_never_formulas(tmp_path):
+    from openpyxl import Workbook
+
+    from chitieu.council_xlsx import text
+
+    wb = Workbook()
+    text(wb.active["A1"], '=HYPERLINK("http://x","y")')
+    text(wb.active["A2"], "+84 912")
+    wb.save(tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx").active
+    assert (ws["A1"].data_type, ws["A1"].value) == ("s", '=HYPERLINK("http://x","y")')
+    assert (ws["A2"].data_type, ws["A2"].value) == ("s", "+84 912")
 
 
 class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.tags, self.remote, self.bullets, self.rows = [], [], 0, 0
+        self.tags, self.remote, self.bullets, self.rows, self.groups = [], [], 0, 0, 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -75,6 +128,8 @@ class _Page(HTMLParser):
             self.bullets += 1
         if tag == "tr" and "target" in (a.get("class") or ""):
             self.rows += 1
+        if tag == "tr" and "group" in (a.get("class") or ""):
+            self.groups += 1
 
 
 def test_html_report_is_self_contained_with_one_chart_per_target(reports):
@@ -82,13 +137,18 @@ def test_html_report_is_self_contained_with_one_chart_per_target(reports):
     text = Path(folder, "lai-chau-2024.html").read_text(encoding="utf-8")
     page = _Page()
     page.feed(text)
-    assert page.bullets == 50 and page.rows == 50
+    assert page.bullets == 50 and page.rows == 50 and page.groups == 10
     assert page.remote == []
     assert "url(" not in text and "@import" not in text
-    assert "Ước đạt và vượt 36/48 chỉ tiêu có số liệu" in text
+    assert "Ước đạt và vượt 36/50 chỉ tiêu" in text
     assert 'id="f-group"' in text and 'id="f-dept"' in text
     assert "Tình hình nộp báo cáo" in text and "Bị từ chối, chờ gửi lại" in text
     assert text.count('data-status="not_achieved"') == 5
+    # Vietnamese first, English beside; no English-only labels
+    assert 'Thiếu số liệu năm trước để tính</div><div class="en">missing baseline' in text
+    assert 'Báo cáo của sở, ngành <span class="en">(department)</span>' in text
+    assert '(3) Thu ngân sách <span class="en">Budget revenue</span>' in text
+    assert "@page{size:A4 landscape" in text and "break-inside:avoid" in text
 
 
 def test_report_command_writes_both_formats(reports, tmp_path, capsys):

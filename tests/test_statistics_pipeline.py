@@ -5,7 +5,7 @@ import pytest
 
 from chitieu.resources import StatisticsResource
 from tests.conftest import run_nightly
-from tests.statistics_server import base_urls, serve_recordings
+from tests.statistics_server import base_urls, data_requests, serve_recordings
 
 
 def _q(resources, sql):
@@ -49,6 +49,15 @@ def test_offline_group_1_takes_official_figures(resources):
         ("12", "2023", 487.4, "official"),
         ("12", "2024", 495.7, "preliminary"),
     ]
+    # the office's "Ước tính 2024" / "Sơ bộ 2024" status reaches the attainment inputs
+    assert _q(
+        resources,
+        "select target_code, estimate_period, estimate_data_status, estimate_source_kind from core.attainment_inputs "
+        "where target_code in ('grdp_growth', 'grdp_per_capita') order by 1",
+    ) == [
+        ("grdp_growth", "2024-EST", "estimated", "statistics"),
+        ("grdp_per_capita", "2024-EST", "estimated", "statistics"),
+    ]
     modes = _q(resources, "select distinct mode from raw.http_responses")
     assert modes == [("recorded",)]
 
@@ -78,11 +87,16 @@ def test_live_mode_against_local_server_then_cache_within_ttl(resources, httpser
     resources = resources | {"statistics": _live(httpserver, ttl_minutes=1200)}
     assert run_nightly(resources).success
     first = len(httpserver.log)
-    assert first == 11  # 2 listings, 4 metadata, 4 queries, 1 World Bank page
-    assert _q(resources, "select count(*), min(mode) from raw.http_responses") == [(11, "live")]
+    # PX-Web's ?config, 2 listings (asked once each), 4 metadata, 4 queries, 1 World Bank page
+    assert first == 12 and len(data_requests(httpserver)) == 11
+    # each table keeps its own listing, metadata and data answers: 4 × 3 + 1
+    assert _q(
+        resources,
+        "select count(*), min(mode), count(distinct unit_key), bool_and(accepted) from raw.http_responses",
+    ) == [(13, "live", 5, True)]
     assert run_nightly(resources).success
     assert len(httpserver.log) == first, "a rerun within the TTL must not fetch again"
-    assert _q(resources, "select count(*) from raw.http_responses") == [(11,)]
+    assert _q(resources, "select count(*) from raw.http_responses") == [(13,)]
     assert _q(
         resources,
         "select estimate_level from mart.target_attainment where target_code = 'grdp_per_capita'",
@@ -94,7 +108,7 @@ def test_ttl_zero_fetches_again(resources, httpserver):
     resources = resources | {"statistics": _live(httpserver, ttl_minutes=0)}
     assert run_nightly(resources).success
     assert run_nightly(resources).success
-    assert len(httpserver.log) == 22
+    assert len(data_requests(httpserver)) == 22
 
 
 def test_outage_keeps_previous_good_data_and_the_run_goes_on(resources, httpserver):

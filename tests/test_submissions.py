@@ -386,9 +386,9 @@ def test_no_figures_at_all(tmp_path):
 
 
 def test_package_read_gives_zipfiles_bytes_for_every_part():
-    from chitieu.resources import DEFAULT_INBOX_DIR
+    from chitieu.resources import SAMPLE_INBOX_DIR
 
-    files = sorted(Path(DEFAULT_INBOX_DIR).rglob("*.xlsx"))
+    files = sorted(Path(SAMPLE_INBOX_DIR).rglob("*.xlsx"))
     assert len(files) >= 5
     for path in files:
         content = path.read_bytes()

@@ -315,10 +315,10 @@ def test_data_docs_open_without_a_server(inbox, resources, tmp_path):
 
 
 def _sample_frame():
-    from chitieu.resources import DEFAULT_INBOX_DIR
+    from chitieu.resources import SAMPLE_INBOX_DIR
     from chitieu.submissions.parser import parse_submission
 
-    files = sorted(p for p in Path(DEFAULT_INBOX_DIR).rglob("*") if p.is_file())
+    files = sorted(p for p in Path(SAMPLE_INBOX_DIR).rglob("*") if p.is_file())
     subs = [parse_submission(p, PLAN, REF, p.parent.name) for p in files]
     return submission_frame([s for s in subs if s.accepted], [PLAN], REF)
 

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from sources.statistics.http import LiveTransport
+from sources.statistics.limits import Limits
 from sources.statistics.worldbank import WorldBankClient, WorldBankError
 
 PATH = "/v2/country/VNM/indicator/NY.GDP.MKTP.KD.ZG"
@@ -30,7 +31,7 @@ def _page(page, pages, records):
 def _client(httpserver, retries=0):
     return WorldBankClient(
         httpserver.url_for("/v2"),
-        LiveTransport(retries=retries, backoff_factor=0, timeout=5),
+        LiveTransport(Limits(retries=retries, backoff_factor=0, timeout=5)),
         per_page=2,
     )
 

@@ -67,6 +67,11 @@ def record(
         wh.append_rows(con, "raw.validation_failures", pd.DataFrame(rows).astype("string"))
 
 
+def _plain(value):
+    """NumPy scalars as Python values, so messages read ``152.9`` and not ``np.float64(152.9)``."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
+
+
 def first_failures(
     outcome: Outcome, frame: pd.DataFrame, file_col: str, cell_col: str, limit: int = 10
 ) -> str:
@@ -78,6 +83,6 @@ def first_failures(
         else:
             row = frame.loc[f.row_id]
             lines.append(
-                f"- {f.severity} `{f.rule}` {row[file_col]} {row[cell_col]}: found {f.found!r}"
+                f"- {f.severity} `{f.rule}` {row[file_col]} {row[cell_col]}: found {_plain(f.found)!r}"
             )
     return "\n".join(lines) or "none"

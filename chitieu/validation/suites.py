@@ -7,9 +7,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-import expectations as _expectations_pkg
-
-SUITES_DIR = Path(_expectations_pkg.__file__).parent
+SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 SUITE_NAMES = ("department_submission", "manual_observations", "national_statistics", "catalogue")
 
 

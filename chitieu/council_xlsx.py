@@ -1,0 +1,269 @@
+"""The council's attainment table as an xlsx that prints: A4 landscape, one page wide, header
+rows repeated, title and footer citing the resolution, numbers with a decimal comma."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from chitieu.periods import parse_period
+from chitieu.publish import atomic_write
+from chitieu.report_text import vi_number
+
+COLUMNS = [
+    ("STT", 5),
+    ("Chỉ tiêu", 52),
+    ("ĐVT", 11),
+    ("TH năm trước", 11),
+    ("KH năm", 11),
+    ("TH kỳ báo cáo", 12),
+    ("Ước TH năm", 11),
+    ("So sánh (%)", 10),
+    ("Đánh giá", 22),
+]
+HEADER_ROW = 5
+# [$-42A] tags a number format with the Vietnamese locale (LCID 0x042A): LibreOffice, and so the
+# PDF, then shows 1.234,5 whatever the machine's locale. Excel takes separators from the
+# reader's system instead (docs/bi.md), which is why the council gets the PDF for paper.
+VI_LOCALE = "[$-42A]"
+STATUS_COLOURS = {
+    "achieved": "1A7F37",
+    "on_track": "3D7F4A",
+    "at_risk": "B45309",
+    "not_achieved": "C62828",
+    "no_data": "6B6B6B",
+}
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="center")
+
+
+def number_format(decimals: int) -> str:
+    """Thousands grouping and ``decimals`` places, tagged with the Vietnamese locale."""
+    return VI_LOCALE + ("#,##0." + "0" * decimals if decimals else "#,##0")
+
+
+def text(cell: Cell, value: str) -> Cell:
+    """Store ``value`` as a string even when it starts with '=' (openpyxl would write a formula)."""
+    cell.value = value
+    cell.data_type = "s"
+    return cell
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def report_rows(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+    """The plan's targets in report order, with the decimals of their unit and measure unit."""
+    return con.execute(
+        """select a.*, u.decimals, coalesce(m.decimals, u.decimals) as measure_decimals
+           from mart.target_attainment as a
+           join core.dim_unit as u on u.unit_code = a.unit
+           left join core.dim_unit as m on m.unit_code = a.measure_unit
+           where a.plan_id = ? order by a.group_no, a.item_no""",
+        [plan_id],
+    ).df()
+
+
+def _header(con: duckdb.DuckDBPyConnection, plan_id: str) -> dict:
+    row = con.execute(
+        """select p.plan_year, p.title_vi, p.citation_vi, p.citation_en, s.summary_vi, s.summary_en, s.as_of
+           from core.dim_plan as p join mart.attainment_summary as s using (plan_id)
+           where plan_id = ? and s.group_no is null""",
+        [plan_id],
+    ).fetchall()[0]
+    keys = ("year", "title_vi", "citation_vi", "citation_en", "summary_vi", "summary_en", "as_of")
+    return dict(zip(keys, row, strict=True))
+
+
+def _verdict(t) -> str:
+    """The status, marked "(số liệu sơ bộ)" when it rests on preliminary figures (issue 13)."""
+    verdict = getattr(t, "verdict_vi", None)
+    return verdict if isinstance(verdict, str) else t.status_vi
+
+
+def _plan_value(t) -> tuple[float | str | None, int]:
+    if t.kind == "range":
+        return f"{vi_number(t.target_low)} – {vi_number(t.target_high)}", 0
+    if t.unit == "có/không":
+        return ("Có" if _num(t.target_value) else "Không"), 0
+    return _num(t.target_value), int(t.decimals)
+
+
+def _assessment(t) -> str:
+    label = _verdict(t)
+    if isinstance(t.no_data_reason_vi, str):
+        label += f" ({t.no_data_reason_vi.lower()})"
+    elif isinstance(t.actual_period, str) and not parse_period(t.actual_period).is_final:
+        period = parse_period(t.actual_period)
+        label += f" (TH {period.label_vi.removesuffix(f' năm {period.year}')})"
+    return label
+
+
+def _lines(value: str, width: float) -> int:
+    """Lines a wrapped text needs in a column ``width`` characters wide (an estimate: LibreOffice
+    and Excel keep the stored row height of an xlsx written by openpyxl instead of fitting it)."""
+    per_line = max(int(width * 1.15), 1)
+    lines, used = 1, 0
+    for word in value.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
+
+
+def _page_setup(ws, last_row: int, footer: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:I{last_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.right.text = "Trang &P/&N"
+    ws.oddFooter.right.size = 8
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+
+
+def write_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | None = None) -> Path:
+    """STT | Chỉ tiêu | ĐVT | TH năm trước | KH năm | TH kỳ báo cáo | Ước TH năm | So sánh (%) | Đánh giá,
+    a heading row per group, ending with "Ước đạt và vượt X/N chỉ tiêu"; set up to print."""
+    plan_id = plan_id or con.execute("select min(plan_id) from core.dim_plan").fetchall()[0][0]
+    rows = report_rows(con, plan_id)
+    head = _header(con, plan_id)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Báo cáo"
+    last_col = len(COLUMNS)
+    about = head["title_vi"].removeprefix("Nghị quyết").strip()
+    titles = [
+        (
+            f"ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU KINH TẾ - XÃ HỘI CHỦ YẾU NĂM {head['year']}",
+            Font(bold=True, size=13),
+        ),
+        (f"(Theo {head['citation_vi']} {about})", Font(italic=True, size=11)),
+        (f"Số liệu đến ngày {head['as_of']:%d/%m/%Y}", Font(size=10)),
+    ]
+    for r, (value, font) in enumerate(titles, 1):
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last_col)
+        cell = text(ws.cell(r, 1), value)
+        cell.font = font
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[2].height = 30
+    for c, (label, width) in enumerate(COLUMNS, 1):
+        cell = text(ws.cell(HEADER_ROW, c), label)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = BOX
+        cell.fill = PatternFill("solid", fgColor="EDEDED")
+        ws.column_dimensions[chr(64 + c)].width = width
+    ws.row_dimensions[HEADER_ROW].height = 30
+    r = HEADER_ROW + 1
+    for (group, name), part in rows.groupby(["group_no", "group_name_vi"], sort=True):
+        text(ws.cell(r, 1), f"({group})").font = Font(bold=True)
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=last_col)
+        text(ws.cell(r, 2), name).font = Font(bold=True)
+        for c in range(1, last_col + 1):
+            ws.cell(r, c).border = BOX
+        r += 1
+        for n, t in enumerate(part.itertuples(), 1):
+            plan_value, plan_decimals = _plan_value(t)
+            same_unit = t.measure_unit == t.unit
+            numbers = [
+                (_num(t.baseline_value_display) if same_unit else None, int(t.measure_decimals)),
+                (plan_value, plan_decimals),
+                (_num(t.actual_value_display), int(t.decimals)),
+                (_num(t.projected_value_display), int(t.decimals)),
+                (_num(t.attainment_pct_display), 1),
+            ]
+            ws.cell(r, 1, n).alignment = Alignment(horizontal="center", vertical="center")
+            text(ws.cell(r, 2), t.name_vi).alignment = WRAP
+            text(ws.cell(r, 3), t.unit).alignment = Alignment(
+                horizontal="center", vertical="center", wrap_text=True
+            )
+            for c, (value, decimals) in enumerate(numbers, 4):
+                cell = ws.cell(r, c)
+                if isinstance(value, str):
+                    text(cell, value)
+                else:
+                    cell.value = value
+                    cell.number_format = number_format(decimals)
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+            assessment = _assessment(t)
+            status = text(ws.cell(r, 9), assessment)
+            ws.row_dimensions[r].height = 15 * max(
+                _lines(t.name_vi, COLUMNS[1][1]), _lines(assessment, COLUMNS[8][1]), 1
+            )
+            status.font = Font(color=STATUS_COLOURS[t.status], bold=True)
+            status.alignment = WRAP
+            for c in range(1, last_col + 1):
+                ws.cell(r, c).border = BOX
+            r += 1
+    for offset, (value, font) in enumerate(
+        (
+            (f"{head['summary_vi']}.", Font(bold=True)),
+            (f"({head['summary_en']}.)", Font(italic=True)),
+        )
+    ):
+        ws.merge_cells(
+            start_row=r + 1 + offset, start_column=1, end_row=r + 1 + offset, end_column=last_col
+        )
+        text(ws.cell(r + 1 + offset, 1), value).font = font
+    last_row = r + 2
+    _page_setup(ws, last_row, f"{head['citation_vi']} — số liệu đến {head['as_of']:%d/%m/%Y}")
+    return atomic_write(Path(out), lambda tmp: wb.save(tmp))
+
+
+def xlsx_to_pdf(xlsx: str | Path, out_dir: str | Path, soffice: str | None = None) -> Path:
+    """Print ``xlsx`` to PDF with LibreOffice headless (its own throwaway profile, so a running
+    LibreOffice does not block it); returns the PDF's path."""
+    soffice = soffice or shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise FileNotFoundError("LibreOffice (soffice) is not installed")
+    out_dir = Path(out_dir)
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(out_dir),
+                str(xlsx),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    pdf = out_dir / (Path(xlsx).stem + ".pdf")
+    if not pdf.exists():
+        raise RuntimeError(f"LibreOffice did not write {pdf}")
+    return pdf
+
+
+def write_pdf(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | None = None) -> Path:
+    """The council xlsx printed by LibreOffice: the paper copy, with decimal commas whatever the
+    machine's locale (the formats carry the Vietnamese locale tag)."""
+    out = Path(out)
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx = write_xlsx(con, Path(tmp) / f"{out.stem}.xlsx", plan_id)
+        pdf = xlsx_to_pdf(xlsx, tmp)
+        return atomic_write(out, lambda target: shutil.copyfile(pdf, target))

@@ -1,0 +1,115 @@
+"""A night with nothing new is not run again.
+
+The night's inputs are fingerprinted: the evaluation date, every setting, and the size and
+modification time of every file the run reads (plan catalogues, reference data, manual
+observations, the inbox, recorded statistics, suites, warehouse models and the code itself).
+After a successful run the fingerprint is kept in the warehouse (``ops.night_inputs``); when the
+next ``chitieu run`` finds the same fingerprint it reports the current results and stops. Live
+statistics are outside chitieu's control, so a night in live mode always runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+# Dagster is not imported here: deciding that nothing changed must stay cheap.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TIMEZONE = "Asia/Ho_Chi_Minh"
+INPUT_DIRS = (
+    "CHITIEU_PLANS_DIR",
+    "CHITIEU_REFERENCE_DIR",
+    "CHITIEU_MANUAL_DIR",
+    "CHITIEU_INBOX_DIR",
+)
+
+CODE_DIRS = ("chitieu", "assets", "pipelines", "sources", "warehouse", "expectations")
+DDL = (
+    "create schema if not exists ops",
+    "create table if not exists ops.night_inputs (fingerprint varchar, run_id varchar, "
+    "finished_at timestamptz)",
+)
+
+
+def _files(folder: str | Path) -> list[tuple[str, int, int]]:
+    root = Path(folder)
+    if not root.exists():
+        return []
+    paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    out = []
+    for p in paths:
+        if "__pycache__" in p.parts or "outbox" in p.relative_to(root).parts[1:2]:
+            continue  # feedback files the run writes may sit in the inbox (CHITIEU_OUTBOX_DIR)
+        st = p.stat()
+        out.append((str(p), st.st_size, st.st_mtime_ns))
+    return out
+
+
+def fingerprint(settings: dict, as_of: str, folders: list[str]) -> str:
+    """Hash of the settings, the evaluation date and every input and code file's size and time."""
+    digest = hashlib.sha256(json.dumps([settings, as_of], sort_keys=True, default=str).encode())
+    for folder in [*folders, *(str(PROJECT_ROOT / d) for d in CODE_DIRS)]:
+        digest.update(repr(_files(folder)).encode())
+    return digest.hexdigest()
+
+
+def last_run(warehouse: str, key: str) -> tuple[str, datetime] | None:
+    """The run id and end of the last successful night with this fingerprint, if it is the latest."""
+    if not Path(warehouse).exists():
+        return None
+    with duckdb.connect(warehouse, read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'ops' and table_name = 'night_inputs'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        row = con.execute(
+            "select fingerprint, run_id, finished_at from ops.night_inputs "
+            "order by finished_at desc limit 1"
+        ).fetchone()
+    return (row[1], row[2]) if row and row[0] == key else None
+
+
+def remember(warehouse: str, key: str, run_id: str) -> None:
+    """Keep the fingerprint of a successful night."""
+    with duckdb.connect(warehouse) as con:
+        for sql in DDL:
+            con.execute(sql)
+        con.execute(
+            "insert into ops.night_inputs values (?, ?, ?)", [key, run_id, datetime.now(UTC)]
+        )
+
+
+def warehouse_path(overrides: dict) -> str:
+    """The warehouse ``chitieu run`` writes: --warehouse, else CHITIEU_WAREHOUSE, else the default
+    (the same order as pipelines/resources.py)."""
+    return (
+        overrides.get("warehouse", {}).get("path")
+        or os.environ.get("CHITIEU_WAREHOUSE")
+        or "var/chitieu.duckdb"
+    )
+
+
+def unchanged_since(overrides: dict, full: bool = False) -> tuple[str | None, tuple | None]:
+    """(fingerprint of tonight's inputs or None in live mode, the earlier run with the same one).
+
+    Settings are the CHITIEU_* variables and the command-line overrides; defaults are code, and
+    the code is fingerprinted. Input folders are the configured ones (the bundled defaults are
+    under sources/, part of the code) and the default inbox var/inbox."""
+    if (os.environ.get("CHITIEU_STATS_MODE") or "offline") == "live":
+        return None, None
+    settings = {k: v for k, v in os.environ.items() if k.startswith("CHITIEU_")}
+    as_of = overrides.get("inputs", {}).get("as_of") or settings.get("CHITIEU_AS_OF")
+    as_of = as_of or str(datetime.now(ZoneInfo(TIMEZONE)).date())
+    folders = [settings[v] for v in INPUT_DIRS if settings.get(v)]
+    if not settings.get("CHITIEU_INBOX_DIR"):
+        folders.append("var/inbox")
+    key = fingerprint({"env": settings, "overrides": overrides}, as_of, folders)
+    return key, (None if full else last_run(warehouse_path(overrides), key))
