@@ -14,9 +14,11 @@ import pandas as pd
 import pytest
 
 from chitieu import warehouse as wh
+from chitieu.bi_columns import add_bi_columns
 from chitieu.catalogue import CatalogueError, load_plan
 from chitieu.marts import compute_attainment
 from chitieu.periods import parse_period
+from chitieu.plan_header import header_frames, load_plan_header
 from chitieu.reference import load_precedence, load_reference
 from chitieu.resources import DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR
 
@@ -73,6 +75,9 @@ def _attainment(tmp_path: Path, observations: list[dict], reference_dir=DEFAULT_
         ).df()
         inputs = con.execute("select * from core.attainment_inputs").df()
         mart = compute_attainment(targets, inputs, date(2024, 12, 15))
+        plans, groups = header_frames([load_plan_header(Path(DEFAULT_PLANS_DIR) / f"{PLAN}.yaml")])
+        mart = add_bi_columns(mart, ref.departments, ref.areas, ref.units, groups)
+        wh.write_table(con, "core.dim_plan", plans)
         wh.write_table(con, "mart.target_attainment", mart)
         wh.build(con, "mart.attainment_summary")
         summary = con.execute("select * from mart.attainment_summary where group_no is null").df()
@@ -304,18 +309,29 @@ def test_the_council_report_shows_provisional_verdicts_distinctly(tmp_path):
     ref = load_reference(DEFAULT_REFERENCE_DIR)
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         wh.write_table(con, "core.dim_department", ref.departments)
+        wh.write_table(con, "core.dim_unit", ref.units)
+        areas = ref.areas.assign(member_codes=ref.areas["members"].map(",".join))
+        wh.write_table(con, "core.dim_area", areas)
+        _, groups = header_frames([load_plan_header(Path(DEFAULT_PLANS_DIR) / f"{PLAN}.yaml")])
+        wh.write_table(con, "core.dim_plan_group", groups)
         con.execute(
             "create table mart.submission_status (plan_id varchar, department_name_vi varchar,"
-            " period_code varchar, due_date date, status_vi varchar, accepted_file varchar)"
+            " period_code varchar, due_date date, status_vi varchar, status varchar,"
+            " accepted_file varchar)"
         )
         xlsx = write_xlsx(con, tmp_path / "r.xlsx", PLAN)
         page = write_html(con, tmp_path / "r.html", PLAN).read_text(encoding="utf-8")
-    ws = load_workbook(xlsx)["Báo cáo"]
-    cells = {r[1].value: r for r in ws.iter_rows(min_row=5) if r[1].value}
-    per_capita = cells["GRDP bình quân đầu người"][6]
-    forest = cells["Tỷ lệ che phủ rừng"][6]
-    assert (per_capita.value, per_capita.font.i) == ("Đạt và vượt (số liệu sơ bộ)", True)
-    assert (forest.value, bool(forest.font.i)) == ("Đạt và vượt", False)
+    ws = load_workbook(xlsx).worksheets[0]
+    verdicts = {}
+    for row in ws.iter_rows():
+        names = [c.value for c in row if isinstance(c.value, str)]
+        for name in ("GRDP bình quân đầu người", "Tỷ lệ che phủ rừng"):
+            if name in names:
+                verdicts[name] = [c for c in row if str(c.value or "").startswith("Đạt và vượt")]
+    (per_capita,) = verdicts["GRDP bình quân đầu người"]
+    (forest,) = verdicts["Tỷ lệ che phủ rừng"]
+    assert per_capita.value == "Đạt và vượt (số liệu sơ bộ)"
+    assert forest.value == "Đạt và vượt"
     assert page.count('class="badge provisional"') == 1
     assert "Đạt và vượt (số liệu sơ bộ)</span>" in page
 
