@@ -23,6 +23,8 @@ def bi_names(con) -> tuple:
         ["core", "fact_observation"],
         ["core", "dim_target"],
         ["core", "fact_national_indicator"],
+        ["core", "dim_figure_precedence"],
+        ["core", "dim_unit"],
         ["core", "dim_plan_group"],
     ],
 )
@@ -33,7 +35,10 @@ def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> d
     as_of = inputs.as_of_date()
     with warehouse.get_connection() as con, wh.transaction(con):
         wh.build(con, "core.attainment_inputs")
-        targets = con.execute("select * from core.dim_target").df()
+        targets = con.execute(
+            """select t.*, coalesce(u.whole_units, false) as whole_units
+               from core.dim_target as t left join core.dim_unit as u on u.unit_code = t.measure_unit"""
+        ).df()
         inputs_df = con.execute("select * from core.attainment_inputs").df()
         frame = compute_attainment(targets, inputs_df, as_of)
         frame = add_bi_columns(frame, *bi_names(con))

@@ -66,6 +66,7 @@ class Target:
     measure_unit: str | None = None
     flow: bool = False
     share_group: str | None = None
+    counted_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,8 @@ def _entry_problems(e: dict, where: str, ref: Reference) -> list[str]:
                     )
     if kind in ("approx", "share") and not isinstance(e.get("tolerance"), int | float):
         problems.append(f"{where}: kind {kind!r} needs a numeric tolerance")
+    if e.get("counted_as") is not None and not isinstance(e["counted_as"], str):
+        problems.append(f"{where}: counted_as must be a component key (text)")
     if kind == "maintain" and e.get("target_value") not in (1, 1.0):
         problems.append(f"{where}: kind 'maintain' must have target_value 1 (yes)")
     return problems
@@ -205,6 +208,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
                 measure_unit=e.get("measure_unit"),
                 flow=bool(e.get("flow", False)),
                 share_group=e.get("share_group"),
+                counted_as=e.get("counted_as"),
             )
         )
     groups: dict[str, float] = {}

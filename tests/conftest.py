@@ -21,6 +21,15 @@ from pipelines.resources import build_resources
 AS_OF = "2025-01-15"
 
 
+def pytest_configure(config):
+    """Hypothesis keeps its cache in a temporary directory, never in the working tree."""
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="chitieu-hypothesis-"))
+
+
 @pytest.fixture
 def inputs_dir(tmp_path: Path) -> Path:
     """A writable copy of the bundled inputs, so a test may break one file."""

@@ -11,6 +11,8 @@ from pipelines.definitions import build_definitions, defs
 ASSET_KEYS = sorted(
     [
         "core/dim_area",
+        "core/dim_figure_precedence",
+        "core/dim_source_kind",
         "core/dim_department",
         "core/dim_period",
         "core/dim_plan",
