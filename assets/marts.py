@@ -24,6 +24,8 @@ def bi_names(con) -> tuple:
         ["core", "fact_observation"],
         ["core", "dim_target"],
         ["core", "fact_national_indicator"],
+        ["core", "dim_figure_precedence"],
+        ["core", "dim_unit"],
         ["core", "dim_plan_group"],
     ],
     partitions_def=PLAN_PARTITIONS,
@@ -41,7 +43,10 @@ def target_attainment(
     with warehouse.get_connection() as con, wh.transaction(con):
         wh.build(con, "core.attainment_inputs")
         targets = con.execute(
-            "select * from core.dim_target where list_contains(?, plan_id)", [plans]
+            """select t.*, coalesce(u.whole_units, false) as whole_units
+               from core.dim_target as t left join core.dim_unit as u on u.unit_code = t.measure_unit
+               where list_contains(?, t.plan_id)""",
+            [plans],
         ).df()
         inputs_df = con.execute("select * from core.attainment_inputs").df()
         frame = plan_attainment(con, targets, inputs_df, as_of)

@@ -23,6 +23,7 @@ STAGING_VIEWS = (
         ["raw", "pxweb_observations"],
         ["raw", "submission_values"],
         ["core", "dim_period"],
+        ["core", "dim_source_kind"],
     ],
 )
 def fact_observation(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:

@@ -311,3 +311,46 @@ def late_alerts(con) -> list[Alert]:
         )
         for plan, dept, name_vi, name_en, period, due in rows
     ]
+
+
+def department_address(ref, department: str | None) -> str | None:
+    """The department's own contact address (``email`` in departments.yaml), or None."""
+    if not department or "email" not in ref.departments:
+        return None
+    rows = ref.departments.loc[ref.departments["department_code"] == department, "email"]
+    address = rows.iloc[0] if len(rows) else None
+    return address.strip() if isinstance(address, str) and "@" in address else None
+
+
+def with_recipient(mail_url: str, address: str) -> str:
+    """The apprise mail URL ``mail_url`` (SMTP server, sender, credentials) sending to ``address``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(mail_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in ("to", "cc", "bcc")]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("to", address)])))
+
+
+def department_submission_alerts(con, outbox_dir: str, **options) -> list[tuple[str, Alert]]:
+    """(department, alert) for each file ``submission_alerts`` would alert on (one per file, same
+    ``options``), so that the department itself can be told."""
+    alerts = submission_alerts(con, outbox_dir, **options)
+    depts = dict(
+        con.execute("select submission_id, department_code from raw.submissions").fetchall()
+    )
+    return [(depts.get(a.key.split(":", 1)[1]), a) for a in alerts]
+
+
+def send_to_departments(
+    pending: list[tuple[str, Alert]], mail_url: str, ref, store: AlertStore
+) -> list[str]:
+    """Send each (department, alert) to the department's own address through ``mail_url``, once
+    per address; departments without an address are skipped. Returns the keys sent."""
+    if not mail_url.strip():
+        return []
+    sent = []
+    for dept, alert in pending:
+        address = department_address(ref, dept)
+        if address and send([alert], with_recipient(mail_url.strip(), address), store):
+            sent.append(alert.key)
+    return sent

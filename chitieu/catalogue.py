@@ -71,6 +71,7 @@ class Target:
     measure_unit: str | None = None
     flow: bool = False
     share_group: str | None = None
+    counted_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ def _entry_problems(e: dict, where: str, ref: Reference) -> list[str]:
         problems.append(f"{where}: kind {kind!r} needs a numeric tolerance")
     if kind in PERIOD_KINDS and e.get("direction", "up") not in ("up", "down"):
         problems.append(f"{where}: direction must be up or down")
+    if e.get("counted_as") is not None and not isinstance(e["counted_as"], str):
+        problems.append(f"{where}: counted_as must be a component key (text)")
     if kind == "maintain" and e.get("target_value") not in (1, 1.0):
         problems.append(f"{where}: kind 'maintain' must have target_value 1 (yes)")
     return problems
@@ -245,6 +248,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
                 measure_unit=e.get("measure_unit"),
                 flow=bool(e.get("flow", False)),
                 share_group=e.get("share_group"),
+                counted_as=e.get("counted_as"),
             )
         )
     groups: dict[str, float] = {}

@@ -272,7 +272,7 @@ def _template(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from chitieu.submissions.parser import parse_submission
+    from chitieu.submissions.check import check_submission
     from chitieu.submissions.report import render_report
 
     path = Path(args.file)
@@ -286,11 +286,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.department and args.department not in ref.department_codes:
         print(f"chitieu check: unknown department {args.department!r}", file=sys.stderr)
         return 2
-    sub = parse_submission(path, plan, ref, department)
-    if sub.accepted and sub.value_count:
-        from chitieu.validation.submissions import validate_submissions
-
-        validate_submissions([sub], [plan], ref, _published_history())
+    sub = check_submission(path, plan, ref, department, _published_history())
     print(render_report(sub))
     if any(p.rule in ("unreadable", "empty_sheet") for p in sub.errors):
         return 2
@@ -348,6 +344,60 @@ def _project_on_path() -> None:
 
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from chitieu.portal.app import serve
+    from chitieu.portal.credentials import read_hashes
+    from chitieu.portal.settings import PortalSettings
+
+    settings = PortalSettings.from_env(bind=args.bind, port=args.port)
+    if not read_hashes(settings.credentials_path):
+        print(
+            f"chitieu serve: no department can sign in: {settings.credentials_path} has no password; "
+            "set one with `chitieu portal-passwd DEPARTMENT`",
+            file=sys.stderr,
+        )
+    if settings.bind not in ("127.0.0.1", "::1", "localhost") and not settings.secure_cookies:
+        print(
+            "chitieu serve: listening beyond this machine without CHITIEU_PORTAL_SECURE_COOKIES=true; "
+            "put it behind a TLS reverse proxy (docs/portal.md)",
+            file=sys.stderr,
+        )
+    serve(settings)
+    return 0
+
+
+def _portal_passwd(args: argparse.Namespace) -> int:
+    import getpass
+    import secrets
+
+    from chitieu.portal.credentials import CredentialError, set_password
+    from chitieu.portal.settings import PortalSettings
+    from chitieu.reference import load_reference
+
+    settings = PortalSettings.from_env()
+    if args.department not in load_reference(settings.reference_dir).department_codes:
+        print(f"chitieu portal-passwd: unknown department {args.department!r}", file=sys.stderr)
+        return 2
+    if args.generate:
+        password = secrets.token_urlsafe(15)
+    elif args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"New password for {args.department}: ")
+        if getpass.getpass("Again: ") != password:
+            print("chitieu portal-passwd: the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        set_password(settings.credentials_path, args.department, password)
+    except CredentialError as exc:
+        print(f"chitieu portal-passwd: {exc}", file=sys.stderr)
+        return 2
+    if args.generate:
+        print(password)
+    print(f"password of {args.department} set in {settings.credentials_path}", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -415,6 +465,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rewrite docs/data-dictionary.md and tests/snapshots/bi_contract.json",
     )
+    srv = sub.add_parser("serve", help="run the department portal (upload, instant check, history)")
+    srv.add_argument(
+        "--bind", help="address to listen on (default: $CHITIEU_PORTAL_BIND or 127.0.0.1)"
+    )
+    srv.add_argument("--port", type=int, help="port (default: $CHITIEU_PORTAL_PORT or 8765)")
+    pwd = sub.add_parser(
+        "portal-passwd",
+        help="set or rotate a department's portal password (in $CHITIEU_PORTAL_CREDENTIALS)",
+    )
+    pwd.add_argument("department", help="department code, e.g. snn")
+    how = pwd.add_mutually_exclusive_group()
+    how.add_argument(
+        "--generate", action="store_true", help="generate a random password and print it"
+    )
+    how.add_argument("--stdin", action="store_true", help="read the password from standard input")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -425,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
         "check": _check,
         "report": _report,
         "dictionary": _dictionary,
+        "serve": _serve,
+        "portal-passwd": _portal_passwd,
     }[args.command](args)
 
 

@@ -86,6 +86,12 @@ def _header(con: duckdb.DuckDBPyConnection, plan_id: str) -> dict:
     return dict(zip(keys, row, strict=True))
 
 
+def _verdict(t) -> str:
+    """The status, marked "(số liệu sơ bộ)" when it rests on preliminary figures (issue 13)."""
+    verdict = getattr(t, "verdict_vi", None)
+    return verdict if isinstance(verdict, str) else t.status_vi
+
+
 def _plan_value(t) -> tuple[float | str | None, int]:
     if t.kind == "range":
         return f"{vi_number(t.target_low)} – {vi_number(t.target_high)}", 0
@@ -95,7 +101,7 @@ def _plan_value(t) -> tuple[float | str | None, int]:
 
 
 def _assessment(t) -> str:
-    label = t.status_vi
+    label = _verdict(t)
     if isinstance(t.no_data_reason_vi, str):
         label += f" ({t.no_data_reason_vi.lower()})"
     elif isinstance(t.actual_period, str) and not parse_period(t.actual_period).is_final:

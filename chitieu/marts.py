@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from chitieu.attainment import Reading, Spec, evaluate
+from chitieu.attainment_text import comparison_vi, required_vi
 from chitieu.periods import parse_period
 
 
@@ -30,7 +31,12 @@ def _spec(t) -> Spec:
         direction=t.direction,
         measure=t.measure,
         flow=bool(t.flow),
+        whole_units=bool(getattr(t, "whole_units", False)),
     )
+
+
+def _is_final(v) -> bool:
+    return True if v is None or pd.isna(v) else bool(v)
 
 
 def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -41,7 +47,9 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
     rows = []
     for t in merged.itertuples(index=False):
         latest = (
-            Reading(float(t.latest_value), parse_period(t.latest_period))
+            Reading(
+                float(t.latest_value), parse_period(t.latest_period), _is_final(t.latest_is_final)
+            )
             if _num(t.latest_value) is not None
             else None
         )
@@ -50,8 +58,11 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
             if _num(t.estimate_value) is not None
             else None
         )
-        ev = evaluate(_spec(t), _num(t.baseline_value), latest, estimate)
+        spec = _spec(t)
+        ev = evaluate(spec, _num(t.baseline_value), latest, estimate, _num(t.same_period_value))
         from_estimate = latest is None and estimate is not None
+        by_estimate = from_estimate or ev.projection_basis == "estimate"
+        deciding = ev.projected_value if ev.projection_basis else ev.actual_value
         rows.append(
             {
                 "plan_id": t.plan_id,
@@ -70,6 +81,11 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
                 "measure_unit": t.measure_unit,
                 "baseline_value": _num(t.baseline_value),
                 "baseline_period": t.baseline_period,
+                "same_period_value": _num(t.same_period_value),
+                "same_period_period": t.same_period_period
+                if _num(t.same_period_value) is not None
+                else None,
+                "baseline_used": ev.baseline_used,
                 "actual_level": _num(t.latest_value),
                 "actual_value": ev.actual_value,
                 "actual_period": t.latest_period if latest else None,
@@ -82,9 +98,17 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
                 "estimate_source_ref": t.estimate_source_ref,
                 "projected_value": ev.projected_value,
                 "projection_basis": ev.projection_basis,
+                "projection_method": ev.projection_method,
                 "attainment_pct": ev.attainment_pct,
+                "gap_to_plan": ev.gap_to_plan,
+                "requirement_vi": required_vi(spec),
+                "comparison_vi": comparison_vi(spec, deciding) if ev.status != "no_data" else None,
                 "status": ev.status,
                 "status_vi": ev.status_vi,
+                "data_status": t.estimate_data_status if by_estimate else t.latest_data_status,
+                "provisional": ev.provisional,
+                "verdict_vi": ev.verdict_vi,
+                "counted_as": getattr(t, "counted_as", None),
                 "no_data_reason": ev.no_data_reason,
                 "quality_flags": _flags(t.latest_quality_flags, t.estimate_quality_flags),
                 "department_code": t.department_code,
@@ -96,6 +120,8 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
             }
         )
     out = pd.DataFrame(rows)
+    for col in ("same_period_value", "gap_to_plan"):
+        out[col] = out[col].astype("float64")  # numeric even when no row has one
     # bounds are null for all but range targets; typed here so they never reach DuckDB as text
     for col in ("target_low", "target_high"):
         out[col] = out[col].astype("Float64")

@@ -94,3 +94,22 @@ def parse_vi_number(text: object) -> ParsedNumber:
             raw, reason, "'.' between thousands and ',' before decimals, e.g. 1.234,5"
         ) from exc
     return ParsedNumber(value, suffix)
+
+
+# Yes/no cells of "Giữ vững ..." targets (kind maintain): the words departments write.
+YES_WORDS = frozenset({"có", "co", "đạt", "dat", "x", "yes", "true"})
+NO_WORDS = frozenset({"không", "khong", "chưa đạt", "chua dat", "không đạt", "khong dat", "no"})
+
+
+def parse_yes_no(text: object) -> float | None:
+    """1.0 for có/đạt/x, 0.0 for không/chưa đạt, None when ``text`` is not a yes/no word.
+
+    Numbers are left to ``parse_vi_number`` (1 and 0 already mean yes and no)."""
+    if not isinstance(text, str):
+        return None
+    word = " ".join(text.strip().lower().split()).rstrip(".")
+    if word in YES_WORDS:
+        return 1.0
+    if word in NO_WORDS:
+        return 0.0
+    return None

@@ -59,6 +59,42 @@ def _read(path: Path, key: str) -> list[dict]:
     return data[key]
 
 
+PRECEDENCE_FILE = "source_precedence.yaml"
+PERIOD_KINDS = ("year", "year_estimate", "in_year")
+
+
+def load_precedence(reference_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The source-precedence table (source_precedence.yaml): one row per period kind × data
+    status with its rank and finality, and one row per source kind with its priority."""
+    path = Path(reference_dir) / PRECEDENCE_FILE
+    figures = pd.DataFrame(_read(path, "figures")).rename(
+        columns={"rank": "precedence_rank", "final": "is_final"}
+    )
+    sources = pd.DataFrame(_read(path, "sources")).rename(columns={"priority": "source_priority"})
+    problems = []
+    for col in ("period_kind", "data_status", "precedence_rank", "is_final"):
+        if col not in figures or figures[col].isna().any():
+            problems.append(f"every figure needs '{col}'")
+    if not problems:
+        bad = sorted(set(figures["period_kind"]) - set(PERIOD_KINDS))
+        if bad:
+            problems.append(f"unknown period_kind {bad}; expected one of {list(PERIOD_KINDS)}")
+        dupes = figures[figures.duplicated(["period_kind", "data_status"])]
+        if not dupes.empty:
+            problems.append(
+                "duplicate rows for "
+                + ", ".join(f"{r.period_kind}/{r.data_status}" for r in dupes.itertuples())
+            )
+    if sources.empty or sources["source_kind"].duplicated().any():
+        problems.append("sources: one row per source_kind with its priority")
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    figures["precedence_rank"] = figures["precedence_rank"].astype("int64")
+    figures["is_final"] = figures["is_final"].astype(bool)
+    sources["source_priority"] = sources["source_priority"].astype("int64")
+    return figures, sources
+
+
 def load_reference(reference_dir: str | Path) -> Reference:
     """Read departments.yaml, areas.yaml and units.yaml from ``reference_dir``."""
     d = Path(reference_dir)
@@ -78,6 +114,10 @@ def load_reference(reference_dir: str | Path) -> Reference:
     areas["area_code"] = areas["area_code"].astype(str)
     units = pd.DataFrame(_read(d / "units.yaml", "units")).rename(columns={"code": "unit_code"})
     units["aliases"] = units["aliases"].map(lambda a: [fold(x) for x in (a or [])])
+    # counts of people, communes, schools are projected in whole units
+    units["whole_units"] = (
+        units["whole_units"].fillna(False).astype(bool) if "whole_units" in units else False
+    )
     # reports round to a unit's decimals; a unit added without them shows two
     units["decimals"] = units.get("decimals", pd.Series(index=units.index)).fillna(2).astype(int)
     for frame, key in ((deps, "department_code"), (areas, "area_code"), (units, "unit_code")):

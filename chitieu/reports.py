@@ -128,6 +128,19 @@ def _plan_text(t) -> str:
     return _num(t.target_value, t.decimals)
 
 
+def _badge(t) -> str:
+    """The status badge; a verdict on preliminary figures is a dashed outline with its note."""
+    colour = STATUS_COLOURS[t.status]
+    flag = getattr(t, "provisional", False)
+    if bool(pd.notna(flag) and flag):
+        return (
+            f'<span class="badge provisional" style="background:#fff;color:{colour};'
+            f'border:1px dashed {colour}" title="số liệu sơ bộ / preliminary figures">'
+            f"{html.escape(t.verdict_vi)}</span>"
+        )
+    return f'<span class="badge" style="background:{colour}">{html.escape(t.status_vi)}</span>'
+
+
 def _target_row(t, n: int, path: str = "") -> str:
     e = html.escape
     labels = [h[0] for h in HEADINGS]
@@ -155,8 +168,7 @@ def _target_row(t, n: int, path: str = "") -> str:
         ("num", _num(t.attainment_pct_display, 1)),
         (
             "wide status",
-            f'<span class="badge" style="background:{STATUS_COLOURS[t.status]}">{e(t.status_vi)}</span> '
-            f'<span class="en">{STATUS_EN[t.status]}</span>{reason}{path}',
+            _badge(t) + f' <span class="en">{STATUS_EN[t.status]}</span>{reason}{path}',
         ),
     ]
     tds = "".join(

@@ -60,6 +60,7 @@ class InputsResource(dg.ConfigurableResource):
     manual_observations_dir: str = DEFAULT_MANUAL_DIR
     inbox_dir: str = DEFAULT_INBOX_DIR
     outbox_dir: str = "var/outbox"
+    portal_log: str = "var/portal/events.sqlite"
     as_of: str = ""
 
     def plan_files(self) -> list[Path]:
@@ -145,6 +146,9 @@ class AlertsResource(dg.ConfigurableResource):
 
     urls: str = ""
     state_path: str = "var/alerts.sqlite"
+    # apprise mail URL without recipient (CHITIEU_DEPARTMENT_MAIL_URL); each department's own
+    # address from departments.yaml is added per alert
+    department_mail_url: str = ""
     ui_url: str = ""
     feedback_base_url: str = ""
     max_age_days: int = 7

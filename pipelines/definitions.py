@@ -13,6 +13,7 @@ from assets import (
     observations,
     plan_header,
     plans,
+    portal,
     publish,
     reference,
     source_loads,
@@ -38,6 +39,7 @@ ASSET_MODULES = (
     bi,
     publish,
     alerts,
+    portal,
 )
 
 

@@ -24,6 +24,7 @@ ENV_SETTINGS = {
         "manual_observations_dir": "CHITIEU_MANUAL_DIR",
         "inbox_dir": "CHITIEU_INBOX_DIR",
         "outbox_dir": "CHITIEU_OUTBOX_DIR",
+        "portal_log": "CHITIEU_PORTAL_LOG",
         "as_of": "CHITIEU_AS_OF",
     },
     "alerts": {
@@ -32,6 +33,7 @@ ENV_SETTINGS = {
         "ui_url": "CHITIEU_UI_URL",
         "feedback_base_url": "CHITIEU_FEEDBACK_BASE_URL",
         "max_age_days": "CHITIEU_ALERT_MAX_AGE_DAYS",
+        "department_mail_url": "CHITIEU_DEPARTMENT_MAIL_URL",
     },
     "validation": {"gx_dir": "CHITIEU_GX_DIR"},
     "publish": {

@@ -62,6 +62,15 @@ def copy_plans(dest: Path, names: tuple[str, ...] | None = None) -> Path:
     return dest
 
 
+def pytest_configure(config):
+    """Hypothesis keeps its cache in a temporary directory, never in the working tree."""
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="chitieu-hypothesis-"))
+
+
 @pytest.fixture
 def inputs_dir(tmp_path: Path) -> Path:
     """A writable copy of the bundled inputs, so a test may break one file. Only the 2024 annual

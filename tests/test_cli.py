@@ -56,7 +56,9 @@ def test_chitieu_run_prints_table_and_summary(cron_env, capsys):
     assert out.startswith("SAMPLE DATA")
     assert "(3).1   Thu ngân sách trên địa bàn" in out
     assert (
-        "[lai-chau-2024] Ước đạt và vượt 36/50 chỉ tiêu — Estimated to meet or exceed 36 of 50 targets."
+        "[lai-chau-2024] Ước đạt và vượt 36/48 chỉ tiêu có số liệu (kế hoạch 50 chỉ tiêu);"
+        " theo chỉ tiêu thành phần của tỉnh: 30/42 — Estimated to meet or exceed 36 of the 48"
+        " targets with data (50 in the plan); as the province counts component targets: 30 of 42."
         in out
     )
     # the three plans' summary lines

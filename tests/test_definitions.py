@@ -11,6 +11,8 @@ from pipelines.definitions import build_definitions, defs
 ASSET_KEYS = sorted(
     [
         "core/dim_area",
+        "core/dim_figure_precedence",
+        "core/dim_source_kind",
         "core/dim_department",
         "core/dim_period",
         "core/dim_plan",
@@ -27,6 +29,7 @@ ASSET_KEYS = sorted(
         "mart/source_discrepancies",
         "mart/source_loads",
         "mart/target_attainment",
+        "ops/department_alerts",
         "ops/discrepancy_alerts",
         "ops/late_alerts",
         "ops/statistics_alerts",
@@ -35,6 +38,7 @@ ASSET_KEYS = sorted(
         "publish/exports",
         "publish/warehouse",
         "raw/manual_observations",
+        "raw/portal_events",
         "mart/submission_changes",
         "mart/submission_status",
         "raw/pxweb_observations",

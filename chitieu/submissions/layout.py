@@ -18,6 +18,8 @@ ROLE_PATTERNS: list[tuple[str, list[str]]] = [
     ("name_en", [r"tieng anh", r"english"]),
     ("name", [r"^(ten )?chi tieu", r"^noi dung", r"^danh muc"]),
     ("unit", [r"^dvt$", r"^d\.?v\.?t\.?$", r"^don vi( tinh)?$"]),
+    # "Cùng kỳ năm trước": last year's figure for the same period, before the full-year column
+    ("prev_period", [r"cung ky"]),
     ("prev_year", [r"nam truoc", r"^(th|thuc hien|uoc th|uoc thuc hien) nam (?P<year>\d{4})$"]),
     ("estimate", [r"(^| )uoc( |$)"]),
     ("plan", [r"(^| )kh( |$)", r"ke hoach"]),

@@ -19,7 +19,14 @@ from typing import NamedTuple
 import numpy as np
 
 from chitieu.catalogue import Plan, Target
-from chitieu.numbers import CANONICAL, NO_VALUE_MARKS, NumberParseError, is_ditto, parse_vi_number
+from chitieu.numbers import (
+    CANONICAL,
+    NO_VALUE_MARKS,
+    NumberParseError,
+    is_ditto,
+    parse_vi_number,
+    parse_yes_no,
+)
 from chitieu.periods import PeriodError, parse_period
 from chitieu.reference import Reference, fold
 from chitieu.submissions.layout import find_layout, period_from_text, table_unit, title_text
@@ -33,7 +40,7 @@ from chitieu.submissions.reader import (
     open_workbook,
 )
 
-VALUE_ROLES = ("actual", "estimate", "prev_year")
+VALUE_ROLES = ("actual", "estimate", "prev_year", "prev_period")
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
 _ROMAN_LINE = re.compile(r"^[^\S\n]*[IVXLC]+\.?[^\S\n]*$", re.M)
 _PREFIX = re.compile(r"^\s*(?:[-+•–]|[a-zđ]\)|\d+(?:\.\d+)*[.)]?|\*)\s+", re.I)
@@ -360,6 +367,7 @@ def _read_rows(
         "actual": sub.period_code,
         "estimate": f"{plan.year}-EST",
         "prev_year": str(plan.year - 1),
+        "prev_period": _same_period_last_year(sub.period_code),
     }
     rows = _MatchedRows(grid, matched)
     if len(matched) < ARROW_MIN_CELLS:
@@ -426,6 +434,8 @@ def _values_small(sub, grid, layout, rows: _MatchedRows, c, kind, period_for, fn
     by_cell = (sub, grid, layout, rows.matched, c, kind, period_for, fname)
     if kind in layout.index_base_100 or not rows.matched:
         return _values_by_cell(*by_cell)
+    if any(t.kind == "maintain" for _, t in rows.matched):
+        return _values_by_cell(*by_cell)  # yes/no words ("x" included) are sorted out cell by cell
     cells = list(map(itemgetter(c), rows.cells))
     types = set(map(type, cells))
     picked = None  # all rows
@@ -494,7 +504,12 @@ def _values_by_cell(sub, grid, layout, matched, c, kind, period_for, fname) -> N
                 s_rows.append(r)
                 s_targets.append(target)
                 s_texts.append(text)
-            elif not text and (r, c) in grid.formulas:
+            elif (
+                target.kind == "maintain"
+                and parse_yes_no(text) is not None
+                or not text
+                and (r, c) in grid.formulas
+            ):
                 slow.append((r, target))
         elif k is float or k is int:
             if v == 0 and grid.recalc_on_load and (r, c) in grid.formulas:
@@ -654,6 +669,35 @@ def _reads_uncalculated(grid: Grid, v) -> bool:
     return v is None or v == "" or (type(v) in (int, float) and v == 0 and grid.recalc_on_load)
 
 
+def _same_period_last_year(period_code: str) -> str:
+    """'2024-9M' -> '2023-9M': the period a "Cùng kỳ năm trước" column reports."""
+    p = parse_period(period_code)
+    return f"{p.year - 1}{p.code[4:]}"
+
+
+def _yes_no_cell(sub, grid, target, r, c, kind, period_for) -> bool:
+    """A yes/no word (có, đạt, x / không, chưa đạt) in a maintain target's cell: add it as 1 or 0."""
+    if target.kind != "maintain":
+        return False
+    text = _text(grid.value(r, c))
+    value = parse_yes_no(text)
+    if value is None:
+        return False
+    sub.add_value(
+        Value(
+            target.code,
+            target.area_code,
+            period_for[kind],
+            kind,
+            value,
+            text,
+            grid.sheet,
+            cell_ref(grid.sheet, r, c),
+        )
+    )
+    return True
+
+
 def _slow_cell(sub, grid, layout, target, r, c, kind, period_for, fname) -> None:
     """Everything the fast path does not cover: formulas, ditto marks, '%' suffixes, bad text."""
     ref_ = cell_ref(grid.sheet, r, c)
@@ -668,6 +712,8 @@ def _slow_cell(sub, grid, layout, target, r, c, kind, period_for, fname) -> None
                 "a number, or a formula saved with its calculated value",
             )
         )
+        return
+    if _yes_no_cell(sub, grid, target, r, c, kind, period_for):
         return
     text = _text(raw)
     if text and is_ditto(text):

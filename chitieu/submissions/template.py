@@ -29,8 +29,20 @@ COLUMNS = [
     None,
     "Ghi chú",
 ]
-SUBHEADERS = {7: "Kế hoạch", 8: "Thực hiện kỳ báo cáo", 9: "Ước thực hiện cả năm"}
+SUBHEADERS = {
+    7: "Kế hoạch",
+    8: "Thực hiện kỳ báo cáo (lũy kế từ đầu năm)",
+    9: "Ước thực hiện cả năm",
+}
 INPUT_COLUMNS = {"prev_year": 6, "actual": 8, "estimate": 9, "note": 10}
+# In-year templates also ask for last year's figure for the same period (issue 13: growth
+# in-year is judged against it); after "Ghi chú", so the other columns keep their letters.
+PREV_PERIOD_COLUMN = 11
+PREV_PERIOD_HEADER = "Cùng kỳ năm trước (lũy kế từ đầu năm)"
+YTD_NOTE = (
+    "Số liệu kỳ báo cáo và cùng kỳ năm trước là số lũy kế từ đầu năm (từ 01/01 đến hết kỳ). "
+    "/ Period figures are year to date (from 1 January to the end of the period)."
+)
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
 
@@ -54,6 +66,21 @@ def _validation(allow_negative: bool) -> DataValidation:
         error="Ô này chỉ nhận số. / This cell accepts numbers only.",
     )
     return dv
+
+
+def _yes_no_validation() -> DataValidation:
+    """Yes/no targets ("Giữ vững ..."): a drop-down of the words the parser accepts."""
+    return DataValidation(
+        type="list",
+        formula1='"Có,Không,Đạt,Chưa đạt,x,1,0"',
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        promptTitle="Có/không",
+        prompt="Chọn Có hoặc Không (Đạt, Chưa đạt, x, 1, 0 cũng được). / Yes or no.",
+        errorTitle="Giá trị không hợp lệ",
+        error="Ô này nhận Có/Không. / This cell accepts yes/no.",
+    )
 
 
 def write_template(
@@ -81,7 +108,8 @@ def write_template(
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     ws["A1"] = f"MỘT SỐ CHỈ TIÊU KINH TẾ - XÃ HỘI CHỦ YẾU NĂM {plan.year}"
     ws["A2"] = f"Đơn vị báo cáo: {dept_name}"
-    ws["A3"] = f"Kỳ báo cáo: {p.label_vi} ({p.code})"
+    ws["A3"] = f"Kỳ báo cáo: {p.label_vi} ({p.code}) — số liệu lũy kế từ đầu năm"
+    same_period = not p.is_final
     ws["J4"] = "Biểu số 1"
     for row in (1, 2, 3):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=10)
@@ -97,10 +125,20 @@ def write_template(
         )
     for col, text in SUBHEADERS.items():
         ws.cell(HEADER_ROW + 1, col, text)
+    if same_period:
+        ws.cell(HEADER_ROW, PREV_PERIOD_COLUMN, PREV_PERIOD_HEADER)
+        ws.merge_cells(
+            start_row=HEADER_ROW,
+            start_column=PREV_PERIOD_COLUMN,
+            end_row=HEADER_ROW + 1,
+            end_column=PREV_PERIOD_COLUMN,
+        )
+        ws.cell(HEADER_ROW + 2, PREV_PERIOD_COLUMN, "5")
     for col, text in enumerate(["A", "B", "C", "D", "E", "1", "2", "3", "4", "F"], start=1):
         ws.cell(HEADER_ROW + 2, col, text).alignment = Alignment(horizontal="center")
+    last_col = PREV_PERIOD_COLUMN if same_period else 10
     for r in range(HEADER_ROW, HEADER_ROW + 3):
-        for c in range(1, 11):
+        for c in range(1, last_col + 1):
             ws.cell(r, c).font = bold
             ws.cell(r, c).border = box
             ws.cell(r, c).alignment = Alignment(
@@ -109,6 +147,8 @@ def write_template(
     non_negative, signed = _validation(False), _validation(True)
     ws.add_data_validation(non_negative)
     ws.add_data_validation(signed)
+    yes_no = _yes_no_validation()
+    ws.add_data_validation(yes_no)
     input_fill = PatternFill("solid", fgColor="FFF9E0")
     row = FIRST_DATA_ROW
     for group in sorted({t.group_no for t in targets}):
@@ -131,13 +171,16 @@ def write_template(
             for col, v in enumerate(values, start=1):
                 cell = ws.cell(row, col, v)
                 cell.border = box
-            for col in INPUT_COLUMNS.values():
+            inputs = [*INPUT_COLUMNS.values()] + ([PREV_PERIOD_COLUMN] if same_period else [])
+            for col in inputs:
                 cell = ws.cell(row, col)
                 cell.protection = Protection(locked=False)
                 cell.fill = input_fill
                 if col != INPUT_COLUMNS["note"]:
                     (
-                        signed
+                        yes_no
+                        if t.kind == "maintain"
+                        else signed
                         if t.kind in ("growth", "approx") and t.measure == "reported"
                         else non_negative
                     ).add(cell)
@@ -145,6 +188,14 @@ def write_template(
     ws.cell(
         row + 1, 1, "Ghi chú: nhập số theo đơn vị tính của từng dòng; để trống nếu chưa có số liệu."
     )
+    ws.cell(row + 2, 1, YTD_NOTE)
+    ws.cell(
+        row + 3,
+        1,
+        "Chỉ tiêu có/không: nhập Có, Đạt, x hoặc 1 (có); Không, Chưa đạt hoặc 0 (không). "
+        "/ Yes/no targets: Có, Đạt, x or 1 for yes; Không, Chưa đạt or 0 for no.",
+    )
+    ws.column_dimensions["K"].width = 16
     for col, width in zip("ABCDEFGHIJ", (6, 26, 48, 40, 14, 14, 12, 14, 14, 20), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 3)

@@ -12,7 +12,8 @@ evaluation as (
 ),
 
 sources as (
-    select * from (values ('statistics', 1), ('department', 2), ('manual', 3)) as s(source_kind, source_priority)
+    -- priorities are data: sources/reference/source_precedence.yaml
+    select source_kind, source_priority from core.dim_source_kind
 ),
 
 joined as (
