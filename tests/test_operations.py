@@ -16,7 +16,7 @@ from chitieu.resources import AlertsResource
 from chitieu.runner import RunInProgress, exclusive_run
 from pipelines.jobs import run_failure_alert_job
 from pipelines.sensors import inbox_sensor, run_failure_alert_sensor
-from tests.conftest import all_assets
+from tests.conftest import run_nightly
 from tests.test_alerts import SECRET, _hooks, channels, smtp  # noqa: F401  (fixtures below reuse test_alerts')  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +120,7 @@ def test_previewing_each_sensor_sends_nothing(channels, smtp, httpserver, inputs
     failure alert goes out when the requested alert run executes."""
     _, mailbox = smtp
     instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("plans", ["lai-chau-2024"])
     tick = inbox_sensor(
         dg.build_sensor_context(instance=instance, resources={"inputs": channels["inputs"]})
     )
@@ -129,9 +130,7 @@ def test_previewing_each_sensor_sends_nothing(channels, smtp, httpserver, inputs
         plan.read_text(encoding="utf-8").replace("department: ctk", "department: nowhere", 1),
         encoding="utf-8",
     )
-    result = dg.materialize(
-        all_assets(), resources=channels, instance=instance, raise_on_error=False
-    )
+    result = run_nightly(channels, instance=instance, raise_on_error=False)
     assert not result.success
     sent_by_run = len(_hooks(httpserver))
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
