@@ -25,7 +25,9 @@ def _run(args: argparse.Namespace) -> int:
 
     overrides = {
         "warehouse": {"path": args.warehouse} if args.warehouse else {},
-        "inputs": {"as_of": args.as_of} if args.as_of else {},
+        "inputs": ({"as_of": args.as_of} if args.as_of else {})
+        # the bundled sample inbox is never being written to: no settle wait
+        | ({"settle_seconds": 0} if args.demo else {}),
     }
     path = incremental.warehouse_path(overrides)
     try:
@@ -161,6 +163,23 @@ def _report_failure(result, alerts, log) -> int:
     return 1
 
 
+def _intake_limits():
+    """(max file bytes, parse limits) from the same CHITIEU_* settings as the nightly run."""
+    from chitieu.resources import InputsResource
+
+    d = InputsResource()
+
+    def env(name: str, default: int) -> int:
+        return int(os.environ.get(name) or default)
+
+    inputs = InputsResource(
+        max_file_mb=env("CHITIEU_MAX_FILE_MB", d.max_file_mb),
+        parse_timeout_seconds=env("CHITIEU_PARSE_TIMEOUT_SECONDS", d.parse_timeout_seconds),
+        parse_memory_mb=env("CHITIEU_PARSE_MEMORY_MB", d.parse_memory_mb),
+    )
+    return inputs.max_file_mb * 1024 * 1024, inputs.parse_limits()
+
+
 def _plan_and_ref(plan_id: str | None):
     from chitieu.catalogue import load_plan
     from chitieu.reference import load_reference
@@ -205,11 +224,11 @@ def _template(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from chitieu.submissions.parser import parse_submission
+    from chitieu.submissions.check import UNREADABLE_RULES, check_file
     from chitieu.submissions.report import render_report
 
     path = Path(args.file)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         print(f"chitieu check: no such file: {path}", file=sys.stderr)
         return 2
     plan, ref = _plan_and_ref(args.plan)
@@ -219,13 +238,13 @@ def _check(args: argparse.Namespace) -> int:
     if args.department and args.department not in ref.department_codes:
         print(f"chitieu check: unknown department {args.department!r}", file=sys.stderr)
         return 2
-    sub = parse_submission(path, plan, ref, department)
+    sub = check_file(path, plan, ref, department, *_intake_limits())
     if sub.accepted and sub.value_count:
         from chitieu.validation.submissions import validate_submissions
 
         validate_submissions([sub], [plan], ref, _published_history())
     print(render_report(sub))
-    if any(p.rule in ("unreadable", "empty_sheet") for p in sub.errors):
+    if any(p.rule in UNREADABLE_RULES for p in sub.errors):
         return 2
     return 0 if sub.accepted else 1
 

@@ -25,6 +25,10 @@ ENV_SETTINGS = {
         "inbox_dir": "CHITIEU_INBOX_DIR",
         "outbox_dir": "CHITIEU_OUTBOX_DIR",
         "as_of": "CHITIEU_AS_OF",
+        "settle_seconds": "CHITIEU_SETTLE_SECONDS",
+        "max_file_mb": "CHITIEU_MAX_FILE_MB",
+        "parse_timeout_seconds": "CHITIEU_PARSE_TIMEOUT_SECONDS",
+        "parse_memory_mb": "CHITIEU_PARSE_MEMORY_MB",
     },
     "alerts": {
         "urls": "CHITIEU_ALERT_URLS",
@@ -65,7 +69,17 @@ RESOURCE_CLASSES = {
 }
 
 
-INT_FIELDS = {"ttl_minutes", "retries", "max_calls", "stale_days", "max_age_days"}
+INT_FIELDS = {
+    "ttl_minutes",
+    "retries",
+    "max_calls",
+    "stale_days",
+    "max_age_days",
+    "settle_seconds",
+    "max_file_mb",
+    "parse_timeout_seconds",
+    "parse_memory_mb",
+}
 # Dagster's EnvVar carries only strings and ints, so float settings are read when the code
 # location loads (still never at import time).
 FLOAT_FIELDS = {

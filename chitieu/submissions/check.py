@@ -1,0 +1,49 @@
+"""``chitieu check`` reads a file exactly as the nightly run does: the same regular-file and size
+checks, the same isolated child process and limits, so both give the same verdict."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from chitieu.catalogue import Plan
+from chitieu.reference import Reference
+from chitieu.submissions.inbox import MAX_FILE_BYTES, inspect_file
+from chitieu.submissions.isolate import ParseLimits, parse_isolated
+from chitieu.submissions.parser import Submission
+
+# a file that could not be read at all (exit code 2), as opposed to one read and found wrong (1)
+UNREADABLE_RULES = frozenset(
+    {
+        "unreadable",
+        "empty_sheet",
+        "file_limit",
+        "unsafe_xml",
+        "incomplete_file",
+        "not_regular_file",
+        "path_refused",
+    }
+)
+
+
+def check_file(
+    path: Path,
+    plan: Plan,
+    ref: Reference,
+    department: str | None,
+    max_bytes: int = MAX_FILE_BYTES,
+    limits: ParseLimits | None = None,
+) -> Submission:
+    """Parse one file for ``chitieu check`` under the nightly run's checks and limits."""
+    refused, held, data = inspect_file(path, max_bytes)
+    if refused or held:
+        sub = Submission(str(path), hashlib.sha256(b"").hexdigest(), department)
+        if refused:
+            sub.problems.append(refused)
+        else:
+            from chitieu.submissions.problems import Problem
+
+            sub.problems.append(Problem("incomplete_file", path.name, detail=held))
+        return sub
+    sha = hashlib.sha256(data).hexdigest()
+    return parse_isolated(path, plan, ref, department, data, sha, limits or ParseLimits())
