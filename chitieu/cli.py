@@ -64,6 +64,15 @@ def _report_unchanged(path: str, previous, args) -> int:
     return 0
 
 
+def _held_files(result) -> bool:
+    """True when the run left an inbox file for later (still being copied; docs/submissions.md)."""
+    for m in result.asset_materializations_for_node("department_submissions"):
+        held = m.metadata.get("held_files")
+        if held is not None and getattr(held, "value", held) != "none":
+            return True
+    return False
+
+
 def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
     import dagster as dg
 
@@ -83,7 +92,8 @@ def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
     log = runner.write_log(result, os.path.join(os.path.dirname(os.path.abspath(path)), "logs"))
     if not result.success:
         return _report_failure(result, alerts, log)
-    if key:
+    if key and not _held_files(result):
+        # a night that held a file still being copied must run again, even if nothing changes
         remember(path, key, result.run_id)
     from chitieu.report_text import attainment_table, rejected_submissions
 
