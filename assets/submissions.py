@@ -15,8 +15,10 @@ from chitieu.resources import (
     ValidationResource,
     WarehouseResource,
 )
+from chitieu.submissions.feedback import restore_feedback
 from chitieu.submissions.inbox import scan_inbox
-from chitieu.submissions.parser import Submission, parse_submission
+from chitieu.submissions.intake import IntakeState, take_receipts
+from chitieu.submissions.parser import Submission
 from chitieu.validation.frames import HISTORY_COLUMNS
 
 SUBMISSION_TABLES = ("raw.submissions", "raw.submission_values", "raw.submission_problems")
@@ -78,30 +80,28 @@ def write_feedback(parsed: list[tuple], outbox_dir: str) -> list:
     return written
 
 
-def parse_inbox(inputs: InputsResource, known_ids: set[str]) -> list[tuple]:
-    """(inbox file, parsed submission) for every file not seen before; refused files are not parsed.
-    Each file is parsed for the plan its template or period names (``chitieu.plan_choice``)."""
+def _pick_plan(plans: list, f, ref):
+    """(plan, ref) for the plan the file's template or period names (``chitieu.plan_choice``);
+    (None, the choice) when no plan covers its period, so the file is refused naming it."""
+    choice = choose_plan(f.path, plans)
+    return (choice.plan, ref) if choice.plan is not None else (None, choice)
+
+
+def parse_inbox(inputs: InputsResource, state: IntakeState) -> tuple[list, list, list]:
+    """(new receipts as (inbox file, parsed submission), files seen at a new path, held files).
+    Each file is parsed in a child process under the resource's limits (``isolate.py``)."""
     ref = load_reference(inputs.reference_dir)
     plans = load_plans(inputs)
-    out = []
-    seen = set(known_ids)
-    for f in scan_inbox(inputs.inbox_dir, ref.department_codes):
-        if f.sha256 and f.sha256 in seen:
-            continue
-        seen.add(f.sha256)
-        if f.refused:
-            sub = Submission(str(f.path), f.sha256 or f"refused:{f.path.name}", f.department)
-            sub.problems.append(f.refused)
-        else:
-            choice = choose_plan(f.path, plans)
-            if choice.plan is None:
-                sub = Submission(str(f.path), f.sha256, f.department)
-                sub.period_code = choice.period_code
-                sub.problems.append(choice.problem)
-            else:
-                sub = parse_submission(f.path, choice.plan, ref, f.department)
-        out.append((f, sub))
-    return out
+    files = scan_inbox(
+        inputs.inbox_dir,
+        ref.department_codes,
+        settle_seconds=inputs.settle_seconds,
+        max_bytes=inputs.max_file_mb * 1024 * 1024,
+    )
+    receipts, seen, held = take_receipts(
+        files, state, lambda f: _pick_plan(plans, f, ref), inputs.parse_limits()
+    )
+    return [(r.file, r.sub) for r in receipts], seen, held
 
 
 @dg.multi_asset(
@@ -129,7 +129,9 @@ def department_submissions(
     inputs: InputsResource,
     validation: ValidationResource,
 ):
-    """Reads new files in the department inboxes (``<inbox>/<department>/``). A file with any error is
+    """Reads new receipts in the department inboxes (``<inbox>/<department>/``), each file in its own
+    child process with time and memory limits, so one bad file costs only itself; files still being
+    copied are held for a later run (docs/submissions.md#limits). A file with any error is
     rejected whole: it stays in ``raw.submissions`` with status ``rejected`` and its problems, and none of its
     figures load; the other files still load. The same file received twice is one submission; re-sending a
     department and period supersedes the earlier file, which is kept."""
@@ -137,8 +139,11 @@ def department_submissions(
     with warehouse.get_connection() as con:
         for name in SUBMISSION_TABLES:
             wh.ensure_table(con, name)
-        known = {r[0] for r in con.execute("select submission_id from raw.submissions").fetchall()}
-        parsed = parse_inbox(inputs, known)
+        wh.ensure_table(con, "raw.inbox_files")
+        con.execute("alter table raw.submissions add column if not exists content_sha256 varchar")
+        parsed, seen, held = parse_inbox(inputs, IntakeState.load(con))
+        for f in held:
+            context.log.info(f"held {f.path}: {f.held}; taken on a later run")
         outcome, frame = None, None
         if any(sub.accepted for _, sub in parsed):
             from chitieu.validation.submissions import validate_submissions
@@ -155,6 +160,7 @@ def department_submissions(
             subs.append(
                 {
                     "submission_id": sub.sha256,
+                    "content_sha256": f.sha256,
                     "department_code": f.department,
                     "plan_id": sub.plan_id,
                     "period_code": sub.period_code,
@@ -198,6 +204,18 @@ def department_submissions(
                 wh.append_rows(con, "raw.submissions", frame)
             if values:
                 wh.append_rows(con, "raw.submission_values", pd.concat(values, ignore_index=True))
+            if seen:
+                ids = {f.sha256: sub.sha256 for f, sub in parsed}
+                frame = pd.DataFrame(
+                    {
+                        "file_path": [str(f.path) for f in seen],
+                        "sha256": [f.sha256 for f in seen],
+                        "seen_at": [f.received_at for f in seen],
+                        "submission_id": [ids.get(f.sha256) for f in seen],
+                        "run_id": [context.run_id] * len(seen),
+                    }
+                ).astype({"submission_id": "string"})
+                wh.append_rows(con, "raw.inbox_files", frame)
             if problems:
                 frame = pd.DataFrame(problems).astype({"department_code": "string"})
                 wh.append_rows(con, "raw.submission_problems", frame)
@@ -205,11 +223,13 @@ def department_submissions(
             totals = con.execute(
                 "select status, count(*) from raw.submissions group by 1"
             ).fetchall()
-    feedback = write_feedback(parsed, inputs.outbox_dir)
+        feedback = write_feedback(parsed, inputs.outbox_dir)
+        feedback += restore_feedback(con, inputs.outbox_dir)
     rejected = [s for s in subs if s["status"] == "rejected"]
     summary = {
         "feedback_files": ", ".join(str(p) for p in feedback) or "none",
         "new_files": len(subs),
+        "held_files": ", ".join(f"{f.path.name} ({f.held})" for f in held) or "none",
         "new_rejected": len(rejected),
         "rejected_files": ", ".join(s["file_name"] for s in rejected) or "none",
     }

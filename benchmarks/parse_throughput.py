@@ -7,6 +7,10 @@ provenance). Target (issue 3): at least 50 % of the raw reader's rows/s.
 The 60-row form is measured twice: filled in, and with one year-end estimate in ten left blank
 (a blank value cell may be an uncalculated formula, so the sheet XML is scanned for formulas).
 
+Each form is also parsed the way the nightly run does it, in a forked child process with
+memory, CPU and time limits (``chitieu/submissions/isolate.py``); the difference is the
+per-file cost of isolation.
+
 Run: .venv/bin/python -m benchmarks.parse_throughput [--rows 200000]
 """
 
@@ -23,6 +27,7 @@ from python_calamine import CalamineWorkbook
 from chitieu.catalogue import load_plan
 from chitieu.reference import load_reference
 from chitieu.resources import DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR
+from chitieu.submissions.isolate import parse_isolated
 from chitieu.submissions.parser import parse_submission
 
 
@@ -84,11 +89,19 @@ def main() -> None:
                 sub = parse_submission(path, plan, ref, "sldtbxh")
                 assert sub.accepted and sub.value_count == expected, sub.problems[:3]
 
+            def isolated(path=path, expected=3 * rows - blanks):
+                content = path.read_bytes()
+                sub = parse_isolated(path, plan, ref, "sldtbxh", content, "bench")
+                assert sub.accepted and sub.value_count == expected, sub.problems[:3]
+
             t_raw, t_parse = best_of(raw, repeat), best_of(parsed, repeat)
+            t_iso = best_of(isolated, repeat)
             print(
                 f"{label}: raw calamine {rows / t_raw:>11,.0f} rows/s ({t_raw * 1000:8.1f} ms) | "
                 f"chitieu parse {rows / t_parse:>11,.0f} rows/s ({t_parse * 1000:8.1f} ms) | "
-                f"ratio {t_raw / t_parse:6.1%} of raw (target >= 50%)"
+                f"ratio {t_raw / t_parse:6.1%} of raw (target >= 50%) | "
+                f"isolated child {t_iso * 1000:8.1f} ms (+{(t_iso - t_parse) * 1000:.1f} ms a file, "
+                f"ratio {t_raw / t_iso:6.1%} of raw)"
             )
 
 

@@ -72,6 +72,13 @@ class Target:
     flow: bool = False
     share_group: str | None = None
     counted_as: str | None = None
+    # co-reporting: departments that may also report this target; department_code is the owner,
+    # whose figure wins over theirs for the same period (docs/submissions.md)
+    also_reported_by: tuple[str, ...] = ()
+
+    def may_report(self, department: str) -> bool:
+        """True for the owner and the listed co-reporters."""
+        return department == self.department_code or department in self.also_reported_by
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,7 @@ class Plan:
             for t in self.targets
         ]
         df = pd.DataFrame(rows).rename(columns={"code": "target_code"})
+        df["also_reported_by"] = df["also_reported_by"].map(",".join)
         df["measure_unit"] = df["measure_unit"].fillna(df["unit"])
         return df
 
@@ -141,6 +149,13 @@ def _entry_problems(e: dict, where: str, ref: Reference) -> list[str]:
             problems.append(f"{where}: unknown {key} {e[key]!r}; expected one of {sorted(known)}")
     if e.get("department") is not None and e["department"] not in ref.department_codes:
         problems.append(f"{where}: unknown department {e['department']!r}")
+    also = e.get("also_reported_by", [])
+    if not isinstance(also, list) or any(d not in ref.department_codes for d in also):
+        problems.append(
+            f"{where}: also_reported_by must be a list of known department codes, not {also!r}"
+        )
+    elif e.get("department") in also:
+        problems.append(f"{where}: the owner {e['department']!r} is also in also_reported_by")
     if e.get("area") is not None and str(e["area"]) not in ref.area_codes:
         problems.append(f"{where}: unknown area {e['area']!r}")
     if e.get("measure", "reported") not in MEASURES:
@@ -249,6 +264,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
                 flow=bool(e.get("flow", False)),
                 share_group=e.get("share_group"),
                 counted_as=e.get("counted_as"),
+                also_reported_by=tuple(e.get("also_reported_by", [])),
             )
         )
     groups: dict[str, float] = {}

@@ -62,6 +62,16 @@ class InputsResource(dg.ConfigurableResource):
     outbox_dir: str = "var/outbox"
     portal_log: str = "var/portal/events.sqlite"
     as_of: str = ""
+    settle_seconds: int = 60
+    max_file_mb: int = 50
+    parse_timeout_seconds: int = 60
+    parse_memory_mb: int = 1024
+
+    def parse_limits(self):
+        """Per-file limits for reading an untrusted submission (docs/submissions.md)."""
+        from chitieu.submissions.isolate import ParseLimits
+
+        return ParseLimits(float(self.parse_timeout_seconds), self.parse_memory_mb)
 
     def plan_files(self) -> list[Path]:
         return sorted(Path(self.plans_dir).glob("*.yaml"))

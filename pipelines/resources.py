@@ -26,6 +26,10 @@ ENV_SETTINGS = {
         "outbox_dir": "CHITIEU_OUTBOX_DIR",
         "portal_log": "CHITIEU_PORTAL_LOG",
         "as_of": "CHITIEU_AS_OF",
+        "settle_seconds": "CHITIEU_SETTLE_SECONDS",
+        "max_file_mb": "CHITIEU_MAX_FILE_MB",
+        "parse_timeout_seconds": "CHITIEU_PARSE_TIMEOUT_SECONDS",
+        "parse_memory_mb": "CHITIEU_PARSE_MEMORY_MB",
     },
     "alerts": {
         "urls": "CHITIEU_ALERT_URLS",
@@ -67,7 +71,17 @@ RESOURCE_CLASSES = {
 }
 
 
-INT_FIELDS = {"ttl_minutes", "retries", "max_calls", "stale_days", "max_age_days"}
+INT_FIELDS = {
+    "ttl_minutes",
+    "retries",
+    "max_calls",
+    "stale_days",
+    "max_age_days",
+    "settle_seconds",
+    "max_file_mb",
+    "parse_timeout_seconds",
+    "parse_memory_mb",
+}
 # Dagster's EnvVar carries only strings and ints, so float settings are read when the code
 # location loads (still never at import time).
 FLOAT_FIELDS = {

@@ -18,9 +18,16 @@ from pipelines.jobs import nightly_job, run_failure_alert_job
 from pipelines.partitions import all_plans_tags, partition_requests, plan_ids
 
 
+def _file_key(f) -> str:
+    # content and file time: an earlier version sent again (same bytes, new time) is new
+    stamp = f.modified_at.timestamp() if f.modified_at else ""
+    return hashlib.sha256(f"{f.sha256}:{stamp}".encode()).hexdigest()
+
+
 def new_files(files, seen: set[str]) -> list:
-    """Inbox files whose content (or, for a refused file, path) has not been seen before."""
-    return [f for f in files if (f.sha256 or f"refused:{f.path}") not in seen]
+    """Settled inbox files whose content and time have not been seen before (a file still being
+    copied is held: a later tick sees it settled)."""
+    return [f for f in files if not f.held and _file_key(f) not in seen]
 
 
 @dg.sensor(job=nightly_job, minimum_interval_seconds=60)
@@ -30,7 +37,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inputs: InputsResource):
     unchanged file or a preview never requests again; the run key is the hash of the new contents."""
     seen = set(json.loads(context.cursor)) if context.cursor else set()
     departments = load_reference(inputs.reference_dir).department_codes
-    files = scan_inbox(inputs.inbox_dir, departments)
+    files = scan_inbox(
+        inputs.inbox_dir,
+        departments,
+        settle_seconds=inputs.settle_seconds,
+        max_bytes=inputs.max_file_mb * 1024 * 1024,
+    )
     fresh = new_files(files, seen)
     if not fresh:
         return dg.SkipReason(f"nothing new in {inputs.inbox_dir} ({len(files)} file(s) seen)")
@@ -38,7 +50,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inputs: InputsResource):
     if plans is None:
         # The cursor is left as it is, so these files are requested once a plan is registered.
         return dg.SkipReason("no plan partition registered yet (plan_partitions_sensor)")
-    keys = sorted(f.sha256 or f"refused:{f.path}" for f in fresh)
+    keys = sorted(map(_file_key, fresh))
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(

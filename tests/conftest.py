@@ -87,7 +87,12 @@ def inputs_dir(tmp_path: Path) -> Path:
 def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
     """Every resource of the nightly job (the same builder as the code location), writing only
     below ``root``; inputs default to the bundled ones. Offline statistics, no alert channels."""
-    inputs = {"as_of": AS_OF, "inbox_dir": SAMPLE_INBOX_DIR, "outbox_dir": str(root / "outbox")}
+    inputs = {
+        "as_of": AS_OF,
+        "settle_seconds": 0,
+        "inbox_dir": SAMPLE_INBOX_DIR,
+        "outbox_dir": str(root / "outbox"),
+    }
     if inputs_root:
         inputs |= {
             "plans_dir": str(inputs_root / "plans"),

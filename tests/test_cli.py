@@ -9,16 +9,10 @@ from tests.conftest import sample_inbox
 
 @pytest.fixture
 def cron_env(tmp_path, monkeypatch):
-    """Everything the command writes goes below tmp_path; the inbox carries its receipt days.
-    The published snapshot, exports and council report already exist, as on a live machine."""
+    """Everything the command writes goes below tmp_path; the inbox carries its receipt days."""
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     inbox = sample_inbox(tmp_path / "inbox")
     published = tmp_path / "published" / "chitieu.duckdb"
-    published.parent.mkdir()
-    published.write_bytes(b"yesterday's snapshot")
-    for folder in ("reports", "exports"):
-        (tmp_path / folder).mkdir()
-        (tmp_path / folder / "lai-chau-2024.html").write_bytes(b"yesterday's report")
     for var, value in {
         "CHITIEU_INBOX_DIR": inbox,
         "CHITIEU_WAREHOUSE": tmp_path / "wh" / "chitieu.duckdb",
@@ -48,7 +42,18 @@ def _tree(root):
     }
 
 
+def _yesterday(root):
+    """The published snapshot, exports and council report already exist, as on a live machine."""
+    published = root / "published" / "chitieu.duckdb"
+    published.parent.mkdir()
+    published.write_bytes(b"yesterday's snapshot")
+    for folder in ("reports", "exports"):
+        (root / folder).mkdir()
+        (root / folder / "lai-chau-2024.html").write_bytes(b"yesterday's report")
+
+
 def test_chitieu_run_prints_table_and_summary(cron_env, capsys):
+    _yesterday(cron_env)
     warehouse = cron_env / "cron" / "chitieu.duckdb"
     before = _tree(cron_env)
     assert main(["run", "--demo", "--warehouse", str(warehouse), "--as-of", "2025-01-15"]) == 0

@@ -99,6 +99,28 @@ def test_resend_supersedes_and_history_shows_the_change(inbox, resources):
     ) == [(6250.0,)]
     # both files are kept
     assert _q(resources, "select count(*) from raw.submissions") == [(2,)]
+    # the first version sent again: a new receipt (own id, same content hash), current again
+    shutil.copy(inbox / "sldtbxh" / "ld-lan-1.xlsx", inbox / "sldtbxh" / "ld-lan-3.xlsx")
+    assert run_nightly(resources).success
+    assert _q(
+        resources,
+        "select file_name, effective_status from staging.stg_submissions order by received_at, file_name",
+    ) == [
+        ("ld-lan-1.xlsx", "superseded"),
+        ("ld-lan-2.xlsx", "superseded"),
+        ("ld-lan-3.xlsx", "accepted"),
+    ]
+    assert _q(
+        resources,
+        "select count(distinct submission_id), count(distinct content_sha256) from raw.submissions",
+    ) == [(3, 2)]
+    assert _q(
+        resources,
+        "select actual_value from mart.target_attainment where target_code = 'jobs_created'",
+    ) == [(6100.0,)]
+    # a fourth night with the same three files records nothing
+    assert run_nightly(resources).success
+    assert _q(resources, "select count(*) from raw.submissions") == [(3,)]
 
 
 def test_same_file_twice_is_one_submission(inbox, resources):

@@ -283,18 +283,40 @@ def test_period_missing_or_outside_plan_year(tmp_path, title, rule, found):
     assert (p.rule, p.found) == (rule, found)
 
 
-def test_other_departments_target_is_rejected_by_name(tmp_path):
+def test_other_departments_target_is_dropped_with_a_warning_naming_the_cell(tmp_path):
     rows = [
         ["1", "Giải quyết việc làm", "lao động", "8.870", "6.100", ""],
         ["2", "Thu ngân sách trên địa bàn", "tỷ đồng", "2.180", "1.720", ""],
     ]
-    p = _only_error(_parse(write_bieu(tmp_path / "o.xlsx", rows)))
+    sub = _parse(write_bieu(tmp_path / "o.xlsx", rows))
+    assert sub.accepted
+    (p,) = sub.warnings
     assert (p.rule, p.cell, p.found) == (
         "not_own_target",
         "Biểu!B5",
         "budget_revenue (Thu ngân sách trên địa bàn)",
     )
-    assert p.expected == "only targets of sldtbxh; this one is reported by stc"
+    assert p.expected == "only targets sldtbxh reports; this one is reported by stc"
+    # the sender's own row still loads, the other department's does not
+    assert {(v.target_code, v.value_kind, v.value) for v in sub.values} == {
+        ("jobs_created", "prev_year", 8870.0),
+        ("jobs_created", "actual", 6100.0),
+    }
+
+
+def test_co_reporter_may_report_a_target_the_owner_also_reports(tmp_path):
+    # health_insurance_coverage is owned by bhxh and also reported by syt (catalogue)
+    rows = [["1", "Tỷ lệ bao phủ bảo hiểm y tế", "%", "95,1", "95,8", "96,6"]]
+    sub = parse_submission(write_bieu(tmp_path / "yt.xlsx", rows), PLAN, REF, "syt")
+    assert sub.accepted and not sub.warnings
+    assert {(v.value_kind, v.value) for v in sub.values} == {
+        ("prev_year", 95.1),
+        ("actual", 95.8),
+        ("estimate", 96.6),
+    }
+    other = parse_submission(write_bieu(tmp_path / "x.xlsx", rows), PLAN, REF, "stc")
+    assert [(p.rule, p.cell) for p in other.warnings] == [("not_own_target", "Biểu!B4")]
+    assert other.errors[0].rule == "no_values"
 
 
 def test_template_of_another_department(tmp_path):
@@ -362,7 +384,7 @@ def test_archive_too_large_is_refused_before_reading(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 1024)
     p = _only_error(_parse(path))
-    assert p.rule == "unreadable" and "over the 0 MB limit; refused before reading" in p.detail
+    assert p.rule == "file_limit" and "unpacks to more than 0 MB" in p.detail
 
 
 def test_unsupported_file_type(tmp_path):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from chitieu.reference import fold
@@ -28,6 +28,14 @@ ROLE_PATTERNS: list[tuple[str, list[str]]] = [
 HEADER_SCAN_ROWS = 30
 _NUMBERING = re.compile(r"[A-Z]|\(?\d+\)?|\d+\s*=\s*[\d/*+\-x ]+")
 _ROW_NUMBER = re.compile(r"[IVX]+|\d+")
+
+
+def _col(c: int) -> str:
+    from chitieu.submissions.reader import col_letter
+
+    return col_letter(c)
+
+
 _COMPILED = [(role, [re.compile(p) for p in patterns]) for role, patterns in ROLE_PATTERNS]
 
 
@@ -37,10 +45,39 @@ class Layout:
     columns: dict[str, int]
     first_data_row: int
     index_base_100: set[str]
+    # (rule, cell, found, expected) for header trouble: two columns claiming one figure,
+    # a year that contradicts the plan year
+    issues: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+YEAR_ROLES = ("actual", "estimate", "prev_year", "plan")
+CLAIMED_ROLES = ("actual", "estimate", "prev_year", "plan", "name", "code")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 @lru_cache(maxsize=4096)
 def _role(text: str, plan_year: int) -> str | None:
+    """The column role of a header text; "TH 2023" (plan year - 1) is the previous year, "KH 2024"
+    the plan, "Ước TH năm 2024" the estimate. A year that fits no role is ``header_year``."""
+    role = _text_role(text, plan_year)
+    if role not in YEAR_ROLES:
+        return role
+    years = {int(y) for y in _YEAR.findall(fold(text))}
+    if not years:
+        return role
+    if len(years) > 1:
+        return role if role == "prev_year" or plan_year in years else "header_year"
+    (year,) = years
+    if role == "plan":
+        return "plan" if year == plan_year else None  # an earlier year's plan is not read
+    if role == "prev_year":
+        return "prev_year" if year == plan_year - 1 else "header_year"
+    if year == plan_year - 1:
+        return "prev_year"
+    return role if year == plan_year else "header_year"
+
+
+def _text_role(text: str, plan_year: int) -> str | None:
     # "(năm trước = 100)" states an index base, not a previous-year column
     t = re.sub(r"\(?\s*nam truoc\s*=\s*100\s*\)?", " ", fold(text))
     t = re.sub(r"[():,;*\-–]+", " ", t)
@@ -54,8 +91,11 @@ def _role(text: str, plan_year: int) -> str | None:
                     and m.groupdict().get("year")
                     and int(m["year"]) != plan_year - 1
                 ):
-                    return "plan" if "kh" in t.split() or "ke hoach" in t else "actual"
+                    if "kh" in t.split() or "ke hoach" in t:
+                        return "plan"
+                    return "estimate" if t.startswith("uoc") else "actual"
                 return role
+    return None
     return None
 
 
@@ -92,6 +132,8 @@ def find_layout(grid: Grid, plan_year: int) -> Layout | None:
         width = max(len(grid.rows[r]) for r in header_rows)
         columns: dict[str, int] = {}
         base100: set[str] = set()
+        issues: list[tuple[str, str, str, str]] = []
+        where: dict[int, str] = {}
         for c in range(width):
             parts = []
             for r in header_rows:
@@ -100,20 +142,49 @@ def find_layout(grid: Grid, plan_year: int) -> Layout | None:
                 v = str(grid.header_value(r, c)).strip()
                 if v and (not parts or parts[-1] != v):
                     parts.append(v)
+                    where[c] = f"{grid.sheet}!{_col(c)}{r + 1}"
             # the most specific text is the lowest header cell; fall back to the combined text
             role = _role(parts[-1], plan_year) if parts else None
-            if role in (None, "compare") or (
-                role == "actual"
-                and len(parts) > 1
-                and _role(" ".join(parts), plan_year) == "estimate"
+            combined = " ".join(parts)
+            if (
+                role in (None, "compare")
+                or (
+                    role == "actual" and len(parts) > 1 and _role(combined, plan_year) == "estimate"
+                )
+                # "TH" under a merged "Năm 2023": the year above decides the role
+                or (
+                    role in YEAR_ROLES
+                    and len(parts) > 1
+                    and not _YEAR.search(fold(parts[-1]))
+                    and _YEAR.search(fold(combined))
+                )
             ):
-                role = _role(" ".join(parts), plan_year) if parts else None
-            if role and role not in columns:
+                role = _role(combined, plan_year) if parts else None
+            if role == "header_year":
+                issues.append(
+                    (
+                        "header_year",
+                        where[c],
+                        " ".join(parts),
+                        f"TH {plan_year - 1} (previous year), KH/Ước TH {plan_year}",
+                    )
+                )
+            elif role in columns and role in CLAIMED_ROLES:
+                first = columns[role]
+                issues.append(
+                    (
+                        "duplicate_column",
+                        f"{where[first]}, {where[c]}",
+                        f"{grid.header_value(header_rows[-1], first)!s} | {' '.join(parts)}",
+                        f"one column for {role}",
+                    )
+                )
+            elif role and role not in columns:
                 columns[role] = c
                 if "100" in " ".join(parts):
                     base100.add(role)
         if "name" in columns and ({"actual", "estimate"} & set(columns)):
-            return Layout(header_rows, columns, header_rows[-1] + 1, base100)
+            return Layout(header_rows, columns, header_rows[-1] + 1, base100, issues)
     return None
 
 

@@ -167,19 +167,24 @@ def _pick_grid(wb, fname: str, problems: list[Problem]) -> Grid | None:
 
 
 def parse_submission(
-    path: str | Path, plan: Plan, ref: Reference, department: str | None = None
+    path: str | Path,
+    plan: Plan,
+    ref: Reference,
+    department: str | None = None,
+    content: bytes | None = None,
 ) -> Submission:
-    """Parse ``path`` for ``plan``. ``department`` is the submitting department (its inbox folder)."""
+    """Parse ``path`` for ``plan``. ``department`` is the submitting department (its inbox folder);
+    ``content`` is the file's bytes when the caller has read them already (the inbox does, once)."""
     path = path if isinstance(path, Path) else Path(path)
     fname = path.name
-    content = path.read_bytes()
+    content = path.read_bytes() if content is None else content
     sub = Submission(
         str(path), hashlib.sha256(content).hexdigest(), department, plan_id=plan.plan_id
     )
     try:
         wb = open_workbook(path, content)
     except ReadError as exc:
-        sub.problems.append(Problem(exc.rule, fname, detail=str(exc)))
+        sub.problems.append(Problem(exc.rule, fname, exc.cell, exc.found, detail=str(exc)))
         return sub
     meta = wb.metadata
     if meta:
@@ -205,6 +210,10 @@ def parse_submission(
                 expected="a header row with 'Chỉ tiêu' and 'Thực hiện' or 'Ước thực hiện'",
             )
         )
+        return sub
+    if layout.issues:
+        for rule, cell, found, expected in layout.issues:
+            sub.problems.append(Problem(rule, fname, cell, found, expected))
         return sub
     sub.title_period = _title_period(titles)
     period = meta.get("period") or sub.title_period
@@ -284,7 +293,7 @@ def _classify(
     target = matcher.match(code, name)
     if target is None:
         return _UNKNOWN, None
-    if department and target.department_code != department:
+    if department and not target.may_report(department):
         return _FOREIGN, target
     if unit_text and is_ditto(unit_text):
         return _DITTO_UNIT, target
@@ -631,7 +640,9 @@ def _row_problem(
                 fname,
                 name_ref,
                 f"{target.code} ({target.name_vi})",
-                f"only targets of {sub.department_code}; this one is reported by {target.department_code}",
+                f"only targets {sub.department_code} reports; this one is reported by "
+                + ", ".join((target.department_code, *target.also_reported_by)),
+                severity="warning",
             )
         )
     elif action is _UNIT:

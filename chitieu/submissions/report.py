@@ -7,8 +7,9 @@ from pathlib import Path
 from chitieu.submissions.parser import Submission
 
 
-def render_report(sub: Submission) -> str:
-    """What ``chitieu check`` prints and what a department's feedback file says."""
+def render_report(sub: Submission, value_count: int | None = None) -> str:
+    """What ``chitieu check`` prints and what a department's feedback file says (``value_count``
+    when the figures themselves are not at hand, as when a feedback file is restored)."""
     name = Path(sub.path).name
     errors, warnings = sub.errors, sub.warnings
     verdict = "ĐƯỢC CHẤP NHẬN / ACCEPTED" if sub.accepted else "BỊ TỪ CHỐI / REJECTED"
@@ -16,7 +17,7 @@ def render_report(sub: Submission) -> str:
         f"Tệp / File: {name}",
         f"Đơn vị / Department: {sub.department_code or '?'}    Kỳ báo cáo / Period: {sub.period_code or '?'}",
         f"Kết quả / Result: {verdict} — {len(errors)} lỗi / errors, {len(warnings)} cảnh báo / warnings, "
-        f"{sub.value_count} số liệu đọc được / figures read",
+        f"{sub.value_count if value_count is None else value_count} số liệu đọc được / figures read",
     ]
     for n, p in enumerate(errors + warnings, start=1):
         kind = "LỖI / ERROR" if p.severity == "error" else "CẢNH BÁO / WARNING"

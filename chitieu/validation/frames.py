@@ -104,6 +104,13 @@ def submission_frame(
         targets[["plan_id", *keep]] if len(on) == 2 else targets[keep], on=on, how="left"
     )
     frame["known_target"] = frame["target_department"].notna()
+    # a listed co-reporter may report the target (its own figure; the owner's wins in staging)
+    co = dict(zip(targets["target_code"], targets["also_reported_by"].str.split(","), strict=True))
+    may = [
+        d in co.get(t, ())
+        for t, d in zip(frame["target_code"], frame["department_code"], strict=True)
+    ]
+    frame.loc[may, "target_department"] = frame.loc[may, "department_code"]
     frame["unit_code"] = frame["unit_expected"]
     frame["is_rate"] = frame["is_rate"].fillna(False).astype(bool)
     frame["non_negative"] = ~frame["is_rate"] & frame["unit_dimension"].isin(

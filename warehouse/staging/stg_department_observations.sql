@@ -23,6 +23,10 @@ periods as (
     select period_code, end_date from core.dim_period
 ),
 
+owners as (
+    select plan_id, target_code, department_code as owner_department from core.dim_target
+),
+
 flags as (
     -- validation warnings (outliers, missing estimates...) flag the figure without rejecting it
     select submission_id, cell, string_agg(distinct rule, ';' order by rule) as quality_flags
@@ -48,20 +52,23 @@ joined as (
         p.end_date as submission_period_end,
         -- point in time: the figure is known from the file's receipt, as of its reporting period
         cast(s.received_at as date) as received_on,
-        p.end_date as reported_through
+        p.end_date as reported_through,
+        coalesce(s.department_code = o.owner_department, true) as from_owner
     from submission_values as v
     inner join submissions as s using (submission_id)
     inner join periods as p on p.period_code = s.period_code
+    left join owners as o on o.plan_id = s.plan_id and o.target_code = v.target_code
     left join flags as f on f.submission_id = v.submission_id and f.cell = v.cell
 ),
 
 latest as (
-    -- an estimate or previous-year figure repeated in several periods' files: the latest period's wins
-    select * exclude (submission_period_end)
+    -- the owner's figure wins over a co-reporter's; an estimate or previous-year figure
+    -- repeated in several periods' files: the latest period's wins
+    select * exclude (submission_period_end, from_owner)
     from joined
     qualify row_number() over (
         partition by plan_id, target_code, area_code, period_code
-        order by submission_period_end desc, loaded_at desc, source_file desc
+        order by from_owner desc, submission_period_end desc, loaded_at desc, source_file desc
     ) = 1
 )
 
