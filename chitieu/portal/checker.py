@@ -49,8 +49,14 @@ class CheckFailed(Exception):
         self.timed_out = timed_out
 
 
-def _plan_for(plans: list, today: date):
-    """The plan a file received today is checked against: the only one, else this year's, else the latest."""
+def _plan_for(plans: list, today: date, path: Path | None = None):
+    """The plan a file is checked against: the one its template or period names
+    (``chitieu.plan_choice``); else, among annual plans, the only one, this year's, or the latest."""
+    from chitieu.plan_choice import annual_plans, choose_plan
+
+    if path is not None and (chosen := choose_plan(path, plans).plan) is not None:
+        return chosen
+    plans = annual_plans(plans) or plans
     if len(plans) == 1:
         return plans[0]
     return next((p for p in plans if p.year == today.year), max(plans, key=lambda p: p.year))
@@ -101,7 +107,7 @@ def _check(path: str, department: str) -> Verdict:
     from chitieu.submissions.check import check_submission
     from chitieu.submissions.report import render_report
 
-    plan = _plan_for(_STATE["plans"], date.today())
+    plan = _plan_for(_STATE["plans"], date.today(), Path(path))
     sub = check_submission(path, plan, _STATE["ref"], department, _history())
     status = "rejected" if sub.errors else ("warned" if sub.warnings else "accepted")
     problems = [
