@@ -56,6 +56,7 @@ def _snapshot(path: Path, outbox: Path) -> None:
         [
             {
                 "submission_id": SNAPSHOT_IDS[d],
+                "content_sha256": SNAPSHOT_IDS[d],
                 "department_code": d,
                 "plan_id": "lai-chau-2024",
                 "period_code": "2024-6M",
