@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/chitieu run --demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 # dagster dev loads .env from its working directory over the environment, DAGSTER_HOME included:
 # it runs from var/dagster_home with a copy of .env without DAGSTER_HOME, and CHITIEU_ROOT makes

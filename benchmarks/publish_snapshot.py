@@ -12,21 +12,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 
+from benchmarks.parse_throughput import best_of
 from chitieu.publish import publish_snapshot
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -53,9 +44,9 @@ def main(argv: list[str] | None = None) -> None:
                 con.execute("checkpoint")
             shutil.copyfile(working, Path(tmp) / "copy.duckdb")
 
-        baseline = best(plain_copy, args.repeat)
+        baseline = best_of(plain_copy, args.repeat)
         published = Path(tmp) / "published.duckdb"
-        snapshot = best(lambda: publish_snapshot(working, published), args.repeat)
+        snapshot = best_of(lambda: publish_snapshot(working, published), args.repeat)
         print(
             f"fact_observation rows {rows}; file {working.stat().st_size / 1e6:.1f} MB → "
             f"snapshot {published.stat().st_size / 1e6:.1f} MB"

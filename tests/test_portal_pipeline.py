@@ -76,6 +76,7 @@ def _warehouse(path, outbox) -> None:
         [
             {
                 "submission_id": sid,
+                "content_sha256": sid,
                 "department_code": dept,
                 "plan_id": "lai-chau-2024",
                 "period_code": "2024-9M",

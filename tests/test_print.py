@@ -87,7 +87,7 @@ def test_libreoffice_prints_the_xlsx_one_page_wide_landscape_header_repeated(
         assert f"Trang {n}/{len(pages)}" in text
     everything = " ".join(pages)
     assert "Thu ngân sách trên địa bàn tỷ đồng 2.180,0 2.236,0 1.720,0 2.365,0 105,8" in everything
-    assert "Ước đạt và vượt 36/50 chỉ tiêu." in everything
+    assert "Ước đạt và vượt 36/48 chỉ tiêu có số liệu" in everything
 
 
 def test_chromium_renders_the_html_without_overflow_at_phone_and_desktop_width(report_files):
@@ -121,7 +121,7 @@ def test_chromium_renders_the_html_without_overflow_at_phone_and_desktop_width(r
         assert m["rows"] == 50
     assert seen[390]["display"] == "grid"  # a card per target
     assert seen[1366]["display"] == "table-row"
-    assert seen[390]["firstScreen"] >= 3
+    assert seen[390]["firstScreen"] >= 2  # whole cards on a phone's first screen (was 1½ as a table)
 
 
 def test_chromium_prints_the_html_a4_landscape_without_split_rows_or_controls(
