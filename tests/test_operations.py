@@ -45,7 +45,9 @@ def test_corrupt_catalogue_ends_with_one_line_naming_file_and_line(
     captured = capsys.readouterr()
     # the local webhook server (werkzeug, in this process) logs its requests to stderr too
     lines = [x for x in captured.err.strip().splitlines() if not x.startswith("127.0.0.1 - -")]
-    assert lines[-1].startswith(f"FAILED core/dim_target: {plan}: 1 problem(s): line {line}, column")
+    assert lines[-1].startswith(
+        f"FAILED core/dim_target: {plan}: 1 problem(s): line {line}, column"
+    )
     assert "YAML syntax error" in lines[-1]
     assert len(lines) == 2 and lines[0].startswith("full log: ")
     assert "Traceback" not in captured.err and "Error occurred while executing" not in captured.err
