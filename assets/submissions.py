@@ -7,7 +7,6 @@ import pandas as pd
 
 from assets.plans import load_plans
 from chitieu import warehouse as wh
-from chitieu.plan_choice import choose_plan
 from chitieu.reference import load_reference
 from chitieu.resources import (
     WAREHOUSE_POOL,
@@ -80,16 +79,10 @@ def write_feedback(parsed: list[tuple], outbox_dir: str) -> list:
     return written
 
 
-def _pick_plan(plans: list, f, ref):
-    """(plan, ref) for the plan the file's template or period names (``chitieu.plan_choice``);
-    (None, the choice) when no plan covers its period, so the file is refused naming it."""
-    choice = choose_plan(f.path, plans)
-    return (choice.plan, ref) if choice.plan is not None else (None, choice)
-
-
 def parse_inbox(inputs: InputsResource, state: IntakeState) -> tuple[list, list, list]:
     """(new receipts as (inbox file, parsed submission), files seen at a new path, held files).
-    Each file is parsed in a child process under the resource's limits (``isolate.py``)."""
+    Each file is parsed in a child process under the resource's limits (``isolate.py``), which
+    also picks the plan the file names (``chitieu.plan_choice``)."""
     ref = load_reference(inputs.reference_dir)
     plans = load_plans(inputs)
     files = scan_inbox(
@@ -97,10 +90,9 @@ def parse_inbox(inputs: InputsResource, state: IntakeState) -> tuple[list, list,
         ref.department_codes,
         settle_seconds=inputs.settle_seconds,
         max_bytes=inputs.max_file_mb * 1024 * 1024,
+        received_at=inputs.receipt_time(),
     )
-    receipts, seen, held = take_receipts(
-        files, state, lambda f: _pick_plan(plans, f, ref), inputs.parse_limits()
-    )
+    receipts, seen, held = take_receipts(files, state, plans, ref, inputs.parse_limits())
     return [(r.file, r.sub) for r in receipts], seen, held
 
 

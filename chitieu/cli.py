@@ -27,17 +27,20 @@ def _summary_lines(table: str) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from chitieu import incremental, runner
-    from chitieu.periods import parse_as_of
+    from chitieu.periods import parse_as_of, parse_receipt_time
 
-    if args.as_of:
-        try:
+    try:
+        if args.as_of:
             parse_as_of(args.as_of)
-        except ValueError as exc:
-            print(f"chitieu run: {exc}", file=sys.stderr)
-            return 2
+        if args.received_at:
+            parse_receipt_time(args.received_at)
+    except ValueError as exc:
+        print(f"chitieu run: {exc}", file=sys.stderr)
+        return 2
     overrides = {
         "warehouse": {"path": args.warehouse} if args.warehouse else {},
         "inputs": ({"as_of": args.as_of} if args.as_of else {})
+        | ({"received_at": args.received_at} if args.received_at else {})
         # the bundled sample inbox is never being written to: no settle wait
         | ({"settle_seconds": 0} if args.demo else {}),
     }
@@ -235,12 +238,13 @@ def _is_what_if(args: argparse.Namespace) -> bool:
     return other_date or other_warehouse
 
 
-def _plan_and_ref(plan_id: str | None, period: str | None = None, file=None):
-    """The plan named by ``--plan``; else the annual plan of ``period``'s year, or the plan the
-    file's template or title names (``chitieu.plan_choice``)."""
+def _plan_and_ref(plan_id: str | None, period: str | None = None, every: bool = False):
+    """The plan named by ``--plan``; else the annual plan of ``period``'s year; else with
+    ``every`` all loaded plans (the isolated reader picks the one a file names,
+    ``chitieu.plan_choice``), or the latest annual plan."""
     from chitieu.catalogue import load_plan
     from chitieu.periods import PeriodError, parse_period
-    from chitieu.plan_choice import annual_plans, choose_plan
+    from chitieu.plan_choice import annual_plans
     from chitieu.reference import load_reference
     from chitieu.resources import InputsResource
 
@@ -266,11 +270,8 @@ def _plan_and_ref(plan_id: str | None, period: str | None = None, file=None):
         if not chosen:
             raise SystemExit(f"no annual plan for {year}; known: {known}")
         return chosen[0], ref
-    if file is not None:
-        choice = choose_plan(file, plans)
-        if choice.plan is None:
-            raise SystemExit(f"{choice.problem.text_en()}")
-        return choice.plan, ref
+    if every:
+        return plans, ref
     return annual[0], ref
 
 
@@ -308,7 +309,7 @@ def _check(args: argparse.Namespace) -> int:
     if not path.exists() and not path.is_symlink():
         print(f"chitieu check: no such file: {path}", file=sys.stderr)
         return 2
-    plan, ref = _plan_and_ref(args.plan, file=path)
+    plan, ref = _plan_and_ref(args.plan, every=True)
     department = args.department or (
         path.parent.name if path.parent.name in ref.department_codes else None
     )
@@ -450,6 +451,11 @@ def main(argv: list[str] | None = None) -> int:
         "--as-of",
         help="evaluation date YYYY-MM-DD: only figures received and reported by then count"
         " (default: today in Asia/Ho_Chi_Minh)",
+    )
+    run.add_argument(
+        "--received-at",
+        help="receipt time recorded for every inbox file this run sees first, YYYY-MM-DD or an"
+        " ISO date-time with offset (default: now); for what-if runs on a fresh warehouse",
     )
     run.add_argument(
         "--publish",

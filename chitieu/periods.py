@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 PERIOD_TYPES = ("month", "quarter", "cumulative_6m", "cumulative_9m", "year", "year_estimate")
@@ -124,6 +124,27 @@ def periods_for_year(year: int) -> list[Period]:
         (parse_period(c) for c in codes),
         key=lambda p: (p.end_month, PERIOD_TYPES.index(p.period_type)),
     )
+
+
+def parse_receipt_time(text: str) -> datetime:
+    """A receipt time: YYYY-MM-DD (noon in Asia/Ho_Chi_Minh, the same calendar day in UTC) or an
+    ISO date-time with its offset; ValueError naming the text otherwise."""
+    from zoneinfo import ZoneInfo
+
+    text = str(text).strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValueError(
+            f"receipt time {text!r} is not valid; expected YYYY-MM-DD or an ISO date-time"
+            " with offset, e.g. 2024-10-08 or 2024-10-08T09:30:00+07:00"
+        )
+    return moment
 
 
 def parse_as_of(text: str) -> date:

@@ -7,14 +7,20 @@ plan is evaluated from the yearly figures.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chitieu.catalogue import Plan
 from chitieu.periods import PeriodError, parse_period
 from chitieu.submissions.layout import find_layout, title_text
 from chitieu.submissions.problems import Problem
-from chitieu.submissions.reader import META_SHEET, ReadError, open_workbook
+from chitieu.submissions.reader import META_SHEET, ReadError, Workbook, open_workbook
+
+if TYPE_CHECKING:
+    from chitieu.reference import Reference
+    from chitieu.submissions.parser import Submission
 
 NO_PLAN_TEXTS = (
     "Không có kế hoạch nào cho kỳ báo cáo của tệp",
@@ -26,11 +32,13 @@ NO_PLAN_TEXTS = (
 
 @dataclass(frozen=True)
 class PlanChoice:
-    """The plan a file is parsed for, or the problem that rejects it (``plan`` is then None)."""
+    """The plan a file is parsed for, or the problem that rejects it (``plan`` is then None);
+    ``fallback``: the file names no readable plan or period, so the latest plan was taken."""
 
     plan: Plan | None
     period_code: str | None = None
     problem: Problem | None = None
+    fallback: bool = False
 
 
 def annual_plans(plans: list[Plan]) -> list[Plan]:
@@ -50,27 +58,36 @@ def _title_period(grid, plans: list[Plan]) -> str | None:
     return None
 
 
-def choose_plan(path: str | Path, plans: list[Plan]) -> PlanChoice:
-    """The plan for ``path``: the template's ``plan`` entry, else the annual plan of its period's
-    year (from the template's ``period`` entry or the title). A file whose period no plan covers
-    gets a ``no_plan_for_period`` problem naming the period and the plans loaded. When the
-    period cannot be read at all the latest plan is returned, and the parser reports why."""
+def choose_plan(path: str | Path, plans: list[Plan], content: bytes | None = None) -> PlanChoice:
+    """The plan for ``path`` (its bytes ``content`` if already read). Untrusted files are read
+    only in the isolated child (``parse_for_plans`` through ``isolate.parse_isolated``)."""
     path = Path(path)
+    try:
+        wb = open_workbook(path, content)
+    except ReadError:
+        wb = None
+    return choose_plan_in(wb, path.name, plans)
+
+
+def choose_plan_in(wb: Workbook | None, name: str, plans: list[Plan]) -> PlanChoice:
+    """The plan for the opened workbook ``wb`` of file ``name``: the template's ``plan`` entry,
+    else the annual plan of its period's year (from the template's ``period`` entry or the
+    title). A file whose period no plan covers gets a ``no_plan_for_period`` problem naming the
+    period and the plans loaded. When the period cannot be read at all (or ``wb`` is None) the
+    latest plan is returned, and the parser reports why."""
     annual = annual_plans(plans)
-    fallback = PlanChoice(annual[0] if annual else None)
+    fallback = PlanChoice(annual[0] if annual else None, fallback=True)
     if not annual:
         return PlanChoice(
             None,
             problem=Problem(
                 "no_plan_for_period",
-                path.name,
+                name,
                 expected="an annual plan in the plans folder",
                 texts=NO_PLAN_TEXTS,
             ),
         )
-    try:
-        wb = open_workbook(path)
-    except ReadError:
+    if wb is None:
         return fallback
     meta = wb.metadata or {}
     loaded = ", ".join(f"{p.plan_id} ({p.year})" for p in annual)
@@ -82,7 +99,7 @@ def choose_plan(path: str | Path, plans: list[Plan]) -> PlanChoice:
                 meta.get("period"),
                 Problem(
                     "no_plan_for_period",
-                    path.name,
+                    name,
                     f"{META_SHEET}!B2",
                     meta["plan"],
                     f"one of the loaded plans: {loaded}",
@@ -107,10 +124,41 @@ def choose_plan(path: str | Path, plans: list[Plan]) -> PlanChoice:
             p.code,
             Problem(
                 "no_plan_for_period",
-                path.name,
+                name,
                 found=p.code,
                 expected=f"a period of a loaded plan: {loaded}",
                 texts=NO_PLAN_TEXTS,
             ),
         )
     return PlanChoice(chosen, p.code)
+
+
+def parse_for_plans(
+    path: str | Path,
+    plans: list[Plan],
+    ref: Reference,
+    department: str | None,
+    content: bytes,
+    default: Plan | None = None,
+) -> Submission:
+    """Choose the plan (``choose_plan_in``) and parse the file for it, opening it once. Runs in
+    the isolated child: the plan choice reads the untrusted file too. ``default`` replaces the
+    latest annual plan when the file names no readable period. A file no plan covers comes back
+    rejected with ``no_plan_for_period``."""
+    from chitieu.submissions.parser import Submission, parse_submission
+
+    path = Path(path)
+    try:
+        wb = open_workbook(path, content)
+    except ReadError:
+        wb = None
+    choice = choose_plan_in(wb, path.name, plans)
+    plan = choice.plan
+    if plan is None and choice.problem is not None:
+        sub = Submission(str(path), hashlib.sha256(content).hexdigest(), department)
+        sub.period_code = choice.period_code
+        sub.problems.append(choice.problem)
+        return sub
+    if choice.fallback and default is not None:
+        plan = default
+    return parse_submission(path, plan, ref, department, content=content, workbook=wb)

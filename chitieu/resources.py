@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 
-from chitieu.periods import parse_as_of
+from chitieu.periods import parse_as_of, parse_receipt_time
 from chitieu.warehouse import ensure_schemas
 
 # The project folder: chitieu is the only installed package; the data folders stay beside it.
@@ -62,6 +62,7 @@ class InputsResource(dg.ConfigurableResource):
     outbox_dir: str = "var/outbox"
     portal_log: str = "var/portal/events.sqlite"
     as_of: str = ""
+    received_at: str = ""
     settle_seconds: int = 60
     max_file_mb: int = 50
     parse_timeout_seconds: int = 60
@@ -78,6 +79,11 @@ class InputsResource(dg.ConfigurableResource):
 
     def manual_files(self) -> list[Path]:
         return sorted(Path(self.manual_observations_dir).glob("*.csv"))
+
+    def receipt_time(self) -> datetime | None:
+        """The receipt clock: ``received_at`` (YYYY-MM-DD, noon in Vietnam, or an ISO date-time
+        with offset) stamped on every file this run sees first; None: the scan's own time."""
+        return parse_receipt_time(self.received_at) if self.received_at else None
 
     def as_of_date(self) -> date:
         """The evaluation date: ``as_of`` if set (YYYY-MM-DD), else today in Vietnam."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -16,13 +14,17 @@ from chitieu.resources import (
     DEFAULT_PLANS_DIR,
     DEFAULT_REFERENCE_DIR,
     SAMPLE_INBOX_DIR,
+    InputsResource,
 )
 from pipelines.definitions import ASSET_MODULES
 from pipelines.resources import build_resources
 
 AS_OF = "2025-01-15"
-# When each bundled inbox file reached the province (a git checkout gives them today's time).
-# The year-end report of 2024 arrives in January 2025 and still belongs to the 2024 plan.
+# Receipt is the pipeline's first sight of a file (docs/submissions.md), so tests set the run's
+# receipt clock (``inputs.received_at``): by default every file is received on the as-of day.
+RECEIVED_AT = AS_OF
+# When each bundled inbox file reached the province, for tests that deliver them day by day
+# (``receive``). The year-end report of 2024 arrives in January 2025 and still belongs to 2024.
 SAMPLE_RECEIVED = {
     "snn/snn-2024-6M.xlsx": "2024-07-12",
     "snn/snn-2024-9M-lan-1.xlsx": "2024-10-08",
@@ -38,19 +40,26 @@ SAMPLE_RECEIVED = {
 ANNUAL_2024 = ("lai-chau-2024.yaml", "lai-chau-2024-resolution.vi.txt")
 
 
-def received(path: Path, day: str) -> Path:
-    """Give ``path`` the modification time the inbox reads as its receipt (noon UTC of ``day``)."""
-    ts = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC).timestamp()
-    os.utime(path, (ts, ts))
-    return path
-
-
 def sample_inbox(dest: Path) -> Path:
-    """A copy of the bundled inbox whose files carry their sample receipt days."""
+    """A copy of the bundled inbox."""
     shutil.copytree(SAMPLE_INBOX_DIR, dest)
-    for rel, day in SAMPLE_RECEIVED.items():
-        received(dest / rel, day)
     return dest
+
+
+def receive(resources: dict, arrivals: dict[str, str], source: Path | str = SAMPLE_INBOX_DIR):
+    """Deliver each file of ``arrivals`` (its path below ``source`` → the day it arrives) into the
+    resources' inbox, day by day: the files of a day are copied in, then the intake asset runs
+    with its receipt clock set to that day, so each file is received on its day."""
+    from assets.submissions import department_submissions
+
+    inbox = Path(resources["inputs"].inbox_dir)
+    for day in sorted(set(arrivals.values())):
+        for rel in (r for r, d in arrivals.items() if d == day):
+            (inbox / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(Path(source) / rel, inbox / rel)
+        inputs = InputsResource(**(resources["inputs"].model_dump() | {"received_at": day}))
+        result = dg.materialize([department_submissions], resources=resources | {"inputs": inputs})
+        assert result.success
 
 
 def copy_plans(dest: Path, names: tuple[str, ...] | None = None) -> Path:
@@ -89,6 +98,7 @@ def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
     below ``root``; inputs default to the bundled ones. Offline statistics, no alert channels."""
     inputs = {
         "as_of": AS_OF,
+        "received_at": RECEIVED_AT,
         "settle_seconds": 0,
         "inbox_dir": SAMPLE_INBOX_DIR,
         "outbox_dir": str(root / "outbox"),

@@ -56,7 +56,9 @@ def test_chitieu_run_prints_table_and_summary(cron_env, capsys):
     _yesterday(cron_env)
     warehouse = cron_env / "cron" / "chitieu.duckdb"
     before = _tree(cron_env)
-    assert main(["run", "--demo", "--warehouse", str(warehouse), "--as-of", "2025-01-15"]) == 0
+    # a fresh warehouse as of 15 January 2025, its inbox files taken as received that day
+    args = ["--warehouse", str(warehouse), "--as-of", "2025-01-15", "--received-at", "2025-01-15"]
+    assert main(["run", "--demo", *args]) == 0
     out = capsys.readouterr().out
     assert out.startswith("SAMPLE DATA")
     assert "(3).1   Thu ngân sách trên địa bàn" in out
@@ -98,6 +100,9 @@ def test_an_invalid_as_of_date_is_refused_before_anything_runs(tmp_path, capsys)
     assert main(["run", "--warehouse", str(warehouse), "--as-of", "2024-02-30"]) == 2
     err = capsys.readouterr().err
     assert "as-of date '2024-02-30' is not a valid date; expected YYYY-MM-DD" in err
+    assert main(["run", "--warehouse", str(warehouse), "--received-at", "2025-01-15T09:00"]) == 2
+    err = capsys.readouterr().err
+    assert "receipt time '2025-01-15T09:00' is not valid; expected YYYY-MM-DD or an ISO" in err
     assert not warehouse.parent.exists()
 
 

@@ -1,6 +1,5 @@
 """The inbox in the pipeline: nothing of a rejected file loads, revisions, duplicates, permissions, the sensor."""
 
-import os
 import shutil
 from pathlib import Path
 
@@ -32,15 +31,16 @@ def _q(resources, sql):
         return con.execute(sql).fetchall()
 
 
-def _at(path: Path, seconds: int) -> Path:
-    os.utime(path, (1_730_000_000 + seconds, 1_730_000_000 + seconds))
-    return path
+def _clock(resources, received_at: str) -> None:
+    """The next runs receive the files they see first at ``received_at`` (the receipt clock)."""
+    inputs = resources["inputs"].model_dump() | {"received_at": received_at}
+    resources["inputs"] = InputsResource(**inputs)
 
 
 def test_rejected_file_loads_nothing_and_others_still_load(inbox, resources):
-    _at(write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS), 0)
+    write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS)
     bad = [["1", "Thu ngân sách trên địa bàn", "tỷ đồng", "2.180", "1.720,5,0", "2.365"]]
-    _at(write_bieu(inbox / "stc" / "tc.xlsx", bad), 0)
+    write_bieu(inbox / "stc" / "tc.xlsx", bad)
     assert run_nightly(resources).success
     subs = _q(
         resources,
@@ -69,11 +69,19 @@ def test_rejected_file_loads_nothing_and_others_still_load(inbox, resources):
 
 
 def test_resend_supersedes_and_history_shows_the_change(inbox, resources):
-    _at(write_bieu(inbox / "sldtbxh" / "ld-lan-1.xlsx", JOBS), 0)
+    _clock(resources, "2025-01-10T09:00:00+07:00")
+    write_bieu(inbox / "sldtbxh" / "ld-lan-1.xlsx", JOBS)
     assert run_nightly(resources).success
     revised = [["1", "Giải quyết việc làm", "lao động", "8.870", "6.250", "8.500"]]
-    _at(write_bieu(inbox / "sldtbxh" / "ld-lan-2.xlsx", revised), 3600)
+    write_bieu(inbox / "sldtbxh" / "ld-lan-2.xlsx", revised)
+    _clock(resources, "2025-01-11T09:00:00+07:00")
     assert run_nightly(resources).success
+    # received when the pipeline first saw each file, not at the file's own time
+    assert _q(
+        resources,
+        "select file_name, strftime(timezone('Asia/Ho_Chi_Minh', received_at), '%Y-%m-%d %H:%M')"
+        " from raw.submissions order by 1",
+    ) == [("ld-lan-1.xlsx", "2025-01-10 09:00"), ("ld-lan-2.xlsx", "2025-01-11 09:00")]
     assert _q(
         resources, "select file_name, effective_status from staging.stg_submissions order by 1"
     ) == [("ld-lan-1.xlsx", "superseded"), ("ld-lan-2.xlsx", "accepted")]
@@ -101,6 +109,7 @@ def test_resend_supersedes_and_history_shows_the_change(inbox, resources):
     assert _q(resources, "select count(*) from raw.submissions") == [(2,)]
     # the first version sent again: a new receipt (own id, same content hash), current again
     shutil.copy(inbox / "sldtbxh" / "ld-lan-1.xlsx", inbox / "sldtbxh" / "ld-lan-3.xlsx")
+    _clock(resources, "2025-01-12T09:00:00+07:00")
     assert run_nightly(resources).success
     assert _q(
         resources,
@@ -124,7 +133,7 @@ def test_resend_supersedes_and_history_shows_the_change(inbox, resources):
 
 
 def test_same_file_twice_is_one_submission(inbox, resources):
-    first = _at(write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS), 0)
+    first = write_bieu(inbox / "sldtbxh" / "ld.xlsx", JOBS)
     shutil.copy(first, inbox / "sldtbxh" / "ld (1).xlsx")
     assert run_nightly(resources).success
     assert run_nightly(resources).success

@@ -448,3 +448,48 @@ def test_a_file_over_the_time_limit_costs_only_itself(tmp_path):
     (p,) = sub.errors
     assert (p.rule, p.found) == ("unreadable", "time limit")
     assert "more than 0.2 s" in p.detail
+
+
+def test_the_receipt_clock_stamps_receipts_while_settling_keeps_the_real_time(tmp_path):
+    from datetime import UTC, datetime
+
+    from chitieu.periods import parse_receipt_time
+    from chitieu.submissions.inbox import scan_inbox
+
+    day = parse_receipt_time("2024-10-08")  # noon in Vietnam: the same calendar day in UTC
+    assert day.astimezone(UTC) == datetime(2024, 10, 8, 5, tzinfo=UTC)
+    with pytest.raises(ValueError, match="receipt time '2024-10-08T09:00' is not valid"):
+        parse_receipt_time("2024-10-08T09:00")  # no offset: which day is ambiguous
+    write_bieu(tmp_path / "stc" / "a.xlsx", [["1", "Thu ngân sách", "tỷ đồng", "1", "2", "3"]])
+    # a file written just now is still held, though the clock says October 2024
+    (held,) = scan_inbox(tmp_path, {"stc"}, settle_seconds=60, received_at=day)
+    assert held.held and "may still be being copied" in held.held
+    (taken,) = scan_inbox(tmp_path, {"stc"}, received_at=day)
+    assert (taken.held, taken.received_at) == (None, day)
+    (now,) = scan_inbox(tmp_path, {"stc"})
+    assert abs((now.received_at - datetime.now(UTC)).total_seconds()) < 60
+
+
+def test_the_plan_is_chosen_inside_the_isolated_child(tmp_path):
+    from chitieu.catalogue import load_plan
+    from chitieu.resources import DEFAULT_PLANS_DIR
+    from chitieu.submissions.isolate import ParseLimits, parse_isolated
+    from tests.hazards import undefined_entity
+    from tests.test_submissions import PLAN, REF
+
+    plans = [PLAN, load_plan(Path(DEFAULT_PLANS_DIR) / "lai-chau-2025.yaml", REF)]
+    limits = ParseLimits(10)
+    rows = [["1", "Giải quyết việc làm", "lao động", "8.870", "6.100", "8.500"]]
+
+    def parse(path):
+        return parse_isolated(path, plans, REF, "sldtbxh", path.read_bytes(), "x", limits)
+
+    # the period in the title picks the plan of its year
+    ok = parse(write_bieu(tmp_path / "a.xlsx", rows, "Báo cáo 9 tháng năm 2025"))
+    assert (ok.plan_id, ok.period_code) == ("lai-chau-2025", "2025-9M")
+    assert "no_plan_for_period" not in {p.rule for p in ok.problems}
+    (none,) = parse(write_bieu(tmp_path / "b.xlsx", rows, "Báo cáo 9 tháng năm 2026")).errors
+    assert (none.rule, none.found) == ("no_plan_for_period", "2026-9M")
+    # a file that breaks the reader while its plan is chosen costs that file, in the child
+    (bad,) = parse(undefined_entity(tmp_path / "c.xlsx")).errors
+    assert bad.rule == "unreadable" and "reader" in bad.found

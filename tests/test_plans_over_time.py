@@ -9,8 +9,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from chitieu.resources import DEFAULT_MANUAL_DIR, InputsResource
-from tests.conftest import AS_OF, copy_plans, make_resources, received, run_nightly
+from chitieu.resources import DEFAULT_MANUAL_DIR, SAMPLE_INBOX_DIR, InputsResource
+from tests.conftest import (
+    AS_OF,
+    SAMPLE_RECEIVED,
+    copy_plans,
+    make_resources,
+    receive,
+    run_nightly,
+)
 from tests.sheets import write_bieu
 
 PLANS = ("lai-chau-2021-2025", "lai-chau-2024", "lai-chau-2025")
@@ -18,15 +25,14 @@ DATES = ("2023-01-01", "2024-10-10", AS_OF)
 
 
 def _inputs(root: Path, all_plans: bool) -> Path:
+    """Inputs with an empty inbox: ``receive`` delivers the files on their days."""
     copy_plans(root / "plans", None if all_plans else ("lai-chau-2024.yaml",))
     shutil.copytree(Path(DEFAULT_MANUAL_DIR).parent / "reference", root / "reference")
     (root / "observations").mkdir()
     for csv in Path(DEFAULT_MANUAL_DIR).glob("*.csv"):
         if all_plans or csv.name.startswith("lai-chau-2024"):
             shutil.copy2(csv, root / "observations")
-    from tests.conftest import sample_inbox
-
-    sample_inbox(root / "inbox")
+    (root / "inbox").mkdir()
     return root
 
 
@@ -56,6 +62,7 @@ def _plan_rows(resources: dict, table: str, plan: str = "lai-chau-2024") -> pd.D
 def single(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("single")
     resources = make_resources(root, _inputs(root / "inputs", all_plans=False))
+    receive(resources, SAMPLE_RECEIVED)
     assert run_nightly(resources).success
     return resources
 
@@ -66,12 +73,12 @@ def runs(tmp_path_factory) -> dict:
     The inbox also holds a report for 2026, a year no plan covers."""
     root = tmp_path_factory.mktemp("multi")
     inputs = _inputs(root / "inputs", all_plans=True)
+    arrivals = root / "arrivals"
+    shutil.copytree(SAMPLE_INBOX_DIR, arrivals)
     jobs = [["1", "Thu ngân sách trên địa bàn", "tỷ đồng", "2.400", "1.800", "2.500"]]
-    received(
-        write_bieu(inputs / "inbox" / "stc" / "stc-2026-9M.xlsx", jobs, "Báo cáo 9 tháng năm 2026"),
-        "2024-10-01",
-    )
+    write_bieu(arrivals / "stc" / "stc-2026-9M.xlsx", jobs, "Báo cáo 9 tháng năm 2026")
     resources = make_resources(root, inputs)
+    receive(resources, SAMPLE_RECEIVED | {"stc/stc-2026-9M.xlsx": "2024-10-01"}, arrivals)
     snapshots = {}
     for as_of in (*DATES, AS_OF):
         assert run_nightly(_at(resources, as_of)).success

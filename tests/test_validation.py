@@ -29,10 +29,10 @@ def inbox(tmp_path, resources):
     for dept in ("sldtbxh", "snn", "ctk"):
         (root / dept).mkdir(parents=True)
     resources["inputs"] = InputsResource(
-        # the files below are received now: evaluate as of today, so every one of them counts
+        # the files below are received now (the scan's time): evaluate as of today
         **(
             resources["inputs"].model_dump()
-            | {"inbox_dir": str(root), "outbox_dir": str(root), "as_of": ""}
+            | {"inbox_dir": str(root), "outbox_dir": str(root), "as_of": "", "received_at": ""}
         )
     )
     write_bieu(root / "sldtbxh" / "good.xlsx", GOOD)

@@ -49,13 +49,12 @@ class CheckFailed(Exception):
         self.timed_out = timed_out
 
 
-def _plan_for(plans: list, today: date, path: Path | None = None):
-    """The plan a file is checked against: the one its template or period names
-    (``chitieu.plan_choice``); else, among annual plans, the only one, this year's, or the latest."""
-    from chitieu.plan_choice import annual_plans, choose_plan
+def _plan_for(plans: list, today: date):
+    """The plan a file naming no readable plan or period is checked against: among annual plans,
+    the only one, this year's, or the latest. A file that names one is checked against it (chosen
+    in the isolated child, ``chitieu.plan_choice``)."""
+    from chitieu.plan_choice import annual_plans
 
-    if path is not None and (chosen := choose_plan(path, plans).plan) is not None:
-        return chosen
     plans = annual_plans(plans) or plans
     if len(plans) == 1:
         return plans[0]
@@ -107,8 +106,9 @@ def _check(path: str, department: str) -> Verdict:
     from chitieu.submissions.check import check_submission
     from chitieu.submissions.report import render_report
 
-    plan = _plan_for(_STATE["plans"], date.today(), Path(path))
-    sub = check_submission(path, plan, _STATE["ref"], department, _history())
+    plans = _STATE["plans"]
+    default = _plan_for(plans, date.today())
+    sub = check_submission(path, plans, _STATE["ref"], department, _history(), default=default)
     status = "rejected" if sub.errors else ("warned" if sub.warnings else "accepted")
     problems = [
         {

@@ -31,13 +31,16 @@ UNREADABLE_RULES = frozenset(
 
 def check_file(
     path: Path,
-    plan: Plan,
+    plan: Plan | list[Plan],
     ref: Reference,
     department: str | None,
     max_bytes: int = MAX_FILE_BYTES,
     limits: ParseLimits | None = None,
+    default: Plan | None = None,
 ) -> Submission:
-    """Parse one file for ``chitieu check`` under the nightly run's checks and limits."""
+    """Parse one file for ``chitieu check`` under the nightly run's checks and limits: for
+    ``plan``, or for the one of the plans listed that the file names (chosen in the isolated
+    child, ``default`` when it names none)."""
     refused, held, data = inspect_file(path, max_bytes)
     if refused or held:
         sub = Submission(str(path), hashlib.sha256(b"").hexdigest(), department)
@@ -49,25 +52,29 @@ def check_file(
             sub.problems.append(Problem("incomplete_file", path.name, detail=held))
         return sub
     sha = hashlib.sha256(data).hexdigest()
-    return parse_isolated(path, plan, ref, department, data, sha, limits or ParseLimits())
+    return parse_isolated(
+        path, plan, ref, department, data, sha, limits or ParseLimits(), default=default
+    )
 
 
 def check_submission(
     path: str | Path,
-    plan: Plan,
+    plan: Plan | list[Plan],
     ref: Reference,
     department: str | None = None,
     history: pd.DataFrame | None = None,
     max_bytes: int = MAX_FILE_BYTES,
     limits: ParseLimits | None = None,
+    default: Plan | None = None,
 ) -> Submission:
     """The one-file check shared by ``chitieu check`` and the department portal: ``check_file``
     (the nightly reader, checks and limits), then, if accepted with figures, the nightly
     ``department_submission`` suite (``history``: earlier figures for the outlier and cumulative
     rules). Validation problems are added to the returned submission; nothing is loaded or written."""
-    sub = check_file(Path(path), plan, ref, department, max_bytes, limits)
+    sub = check_file(Path(path), plan, ref, department, max_bytes, limits, default)
     if sub.accepted and sub.value_count:
         from chitieu.validation.submissions import validate_submissions
 
-        validate_submissions([sub], [plan], ref, history)
+        plans = plan if isinstance(plan, list) else [plan]
+        validate_submissions([sub], [p for p in plans if p.plan_id == sub.plan_id], ref, history)
     return sub

@@ -126,8 +126,10 @@ def scan_inbox(
     settle_seconds: float = 0.0,
     max_bytes: int = MAX_FILE_BYTES,
     now: datetime | None = None,
+    received_at: datetime | None = None,
 ) -> list[InboxFile]:
-    """Every submission file under ``root``. Files outside department folders, with path tricks in
+    """Every submission file under ``root``, each stamped ``received_at`` (default: the scan's
+    time ``now``; a fixed receipt clock for tests and what-if runs, docs/submissions.md). Files outside department folders, with path tricks in
     their names, symlinks, pipes and devices, and files over ``max_bytes`` come back with
     ``refused`` set and are never parsed (nor opened). A file modified less than ``settle_seconds``
     ago, or that changes while it is read, comes back ``held``: it is taken on a later scan."""
@@ -135,6 +137,7 @@ def scan_inbox(
     if not root.is_dir():
         return []
     now = now or datetime.now(UTC)
+    received_at = received_at or now
     real_root = root.resolve()
     out = []
     for path in sorted(root.rglob("*")):
@@ -166,7 +169,7 @@ def scan_inbox(
                 path, rel, dept, now, settle_seconds, max_bytes
             )
         sha = _refusal_id(refused, rel) if refused else hashlib.sha256(data or b"").hexdigest()
-        out.append(InboxFile(path, dept, sha, now, refused, held, data, modified))
+        out.append(InboxFile(path, dept, sha, received_at, refused, held, data, modified))
     return out
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from chitieu.catalogue import Plan
+from chitieu.reference import Reference
 from chitieu.submissions.inbox import InboxFile
 from chitieu.submissions.isolate import ParseLimits, parse_isolated
 from chitieu.submissions.parser import Submission
@@ -76,11 +78,11 @@ class Receipt:
 
 
 def take_receipts(
-    files: list[InboxFile], state: IntakeState, parse, limits: ParseLimits
+    files: list[InboxFile], state: IntakeState, plans: list[Plan], ref: Reference, limits: ParseLimits
 ) -> tuple[list[Receipt], list[InboxFile], list[InboxFile]]:
     """(new receipts with their parsed submissions, files seen at a new path, held files).
-    ``parse(file)`` returns ``(plan, ref)`` for a file, or ``(None, plan choice)`` when no plan
-    covers it; parsing runs in an isolated child."""
+    Each file is parsed in an isolated child, which also chooses the plan its template or period
+    names among ``plans`` (``chitieu.plan_choice``); a file no plan covers is rejected."""
     receipts, seen_paths, held = [], [], []
     taken: set[str] = set()
     for f in files:
@@ -97,13 +99,7 @@ def take_receipts(
             sub = Submission(str(f.path), sid, f.department)
             sub.problems.append(f.refused)
         else:
-            plan, ref = parse(f)
-            if plan is None:  # no plan covers its period: ``ref`` is the plan choice naming why
-                sub = Submission(str(f.path), sid, f.department)
-                sub.period_code = ref.period_code
-                sub.problems.append(ref.problem)
-            else:
-                sub = parse_isolated(f.path, plan, ref, f.department, f.content, sid, limits)
+            sub = parse_isolated(f.path, plans, ref, f.department, f.content, sid, limits)
         sub.sha256 = sid
         receipts.append(Receipt(f, sid, sub))
     return receipts, seen_paths, held

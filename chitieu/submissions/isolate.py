@@ -38,7 +38,16 @@ def _vm_bytes() -> int:
         return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _child(conn, path, plan, ref, department, content, limits: ParseLimits) -> None:
+def _parse(path, plan, ref, department, content, default) -> Submission:
+    """Parse for ``plan``, or for the one of the plans ``plan`` lists that the file names."""
+    if isinstance(plan, Plan):
+        return parse_submission(path, plan, ref, department, content=content)
+    from chitieu.plan_choice import parse_for_plans
+
+    return parse_for_plans(path, plan, ref, department, content, default)
+
+
+def _child(conn, path, plan, ref, department, content, limits: ParseLimits, default) -> None:
     # a native abort here is an expected outcome: no fault dump or Rust backtrace on stderr
     faulthandler.disable()
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
@@ -48,7 +57,7 @@ def _child(conn, path, plan, ref, department, content, limits: ParseLimits) -> N
         cpu = int(limits.timeout_seconds) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         try:
-            result = ("ok", parse_submission(path, plan, ref, department, content=content))
+            result = ("ok", _parse(path, plan, ref, department, content, default))
         except MemoryError:
             result = ("memory", "")
         except Exception as exc:  # any bug or library error met by one file costs that file
@@ -76,21 +85,27 @@ def _signal_name(code: int | None) -> str:
 
 def parse_isolated(
     path: str | Path,
-    plan: Plan,
+    plan: Plan | list[Plan],
     ref: Reference,
     department: str | None,
     content: bytes,
     sha256: str,
     limits: ParseLimits = ParseLimits(),
+    default: Plan | None = None,
 ) -> Submission:
-    """``parse_submission`` in a forked child under ``limits``; never raises for a bad file."""
+    """``parse_submission`` in a forked child under ``limits``; never raises for a bad file.
+    ``plan`` is the plan to parse for, or the loaded plans: the child then also chooses the plan
+    the file names (``chitieu.plan_choice.parse_for_plans``; ``default`` when it names none), so
+    nothing of an untrusted file is read outside the child."""
     path = Path(path)
     if not limits.isolate:
-        return parse_submission(path, plan, ref, department, content=content)
+        return _parse(path, plan, ref, department, content, default)
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(
-        target=_child, args=(send, path, plan, ref, department, content, limits), daemon=True
+        target=_child,
+        args=(send, path, plan, ref, department, content, limits, default),
+        daemon=True,
     )
     proc.start()
     send.close()

@@ -35,6 +35,7 @@ from chitieu.submissions.reader import (
     META_SHEET,
     Grid,
     ReadError,
+    Workbook,
     cell_ref,
     col_letter,
     open_workbook,
@@ -172,9 +173,11 @@ def parse_submission(
     ref: Reference,
     department: str | None = None,
     content: bytes | None = None,
+    workbook: Workbook | None = None,
 ) -> Submission:
     """Parse ``path`` for ``plan``. ``department`` is the submitting department (its inbox folder);
-    ``content`` is the file's bytes when the caller has read them already (the inbox does, once)."""
+    ``content`` is the file's bytes when the caller has read them already (the inbox does, once),
+    ``workbook`` those bytes opened (the plan choice does, in the same isolated child)."""
     path = path if isinstance(path, Path) else Path(path)
     fname = path.name
     content = path.read_bytes() if content is None else content
@@ -182,7 +185,7 @@ def parse_submission(
         str(path), hashlib.sha256(content).hexdigest(), department, plan_id=plan.plan_id
     )
     try:
-        wb = open_workbook(path, content)
+        wb = workbook if workbook is not None else open_workbook(path, content)
     except ReadError as exc:
         sub.problems.append(Problem(exc.rule, fname, exc.cell, exc.found, detail=str(exc)))
         return sub
