@@ -20,7 +20,15 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from chitieu.attainment import Evaluation, MissingBaseline, Reading, Spec, attainment_pct, meets
+from chitieu.attainment import (
+    Evaluation,
+    MissingBaseline,
+    Reading,
+    Spec,
+    attainment_pct,
+    gap_to_plan,
+    meets,
+)
 
 _DECIMALS = 6
 _BASIS = {"final": "average_so_far", "estimate": "estimate"}
@@ -43,8 +51,10 @@ def cagr_from_levels(base: float, level: float, years: int) -> float:
     return round(((level / base) ** (1 / years) - 1) * 100, _DECIMALS)
 
 
-def _comparator(spec: Spec) -> Spec:
-    """The annual kind whose test a period kind uses."""
+def comparator(spec: Spec) -> Spec:
+    """The annual kind whose test, gap and wording a period kind uses: average growth is compared
+    like a growth rate (gap in percentage points of average annual growth), an end-of-period
+    level like a level target."""
     if spec.kind == "avg_growth":
         return replace(spec, kind="growth", measure="reported")
     if spec.kind == "end_level":
@@ -53,13 +63,15 @@ def _comparator(spec: Spec) -> Spec:
 
 
 def _judge(spec: Spec, actual, projected, basis: str, final: bool) -> Evaluation:
-    test = _comparator(spec)
+    test = comparator(spec)
     value = actual if final else projected
     if final:
         status = "achieved" if meets(test, value) else "not_achieved"
     else:
         status = "on_track" if meets(test, value) else "at_risk"
-    return Evaluation(actual, value, basis, attainment_pct(test, value), status)
+    return Evaluation(
+        actual, value, basis, attainment_pct(test, value), status, gap_to_plan=gap_to_plan(test, value)
+    )
 
 
 def _no_data(reason: str) -> Evaluation:

@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 
 from chitieu.attainment import Reading, Spec
-from chitieu.attainment_period import evaluate_avg_growth, evaluate_end_level
+from chitieu.attainment_period import comparator, evaluate_avg_growth, evaluate_end_level
+from chitieu.attainment_text import comparison_vi, required_vi
 from chitieu.periods import parse_period
 
 # among readings of one period, the source with the lowest priority number wins, then the latest load
@@ -114,9 +115,11 @@ def period_target_row(t, obs: pd.DataFrame, as_of: date) -> dict:
         "projection_basis": ev.projection_basis,
         "projection_method": None,
         "attainment_pct": ev.attainment_pct,
-        "gap_to_plan": None,
-        "requirement_vi": None,
-        "comparison_vi": None,
+        "gap_to_plan": ev.gap_to_plan,
+        "requirement_vi": required_vi(comparator(spec)),
+        "comparison_vi": comparison_vi(comparator(spec), ev.projected_value)
+        if ev.status != "no_data"
+        else None,
         "status": ev.status,
         "status_vi": ev.status_vi,
         "data_status": getattr(shown, "data_status", None) if shown is not None else None,

@@ -135,3 +135,26 @@ def test_strict_end_level():
     cereal = Spec(kind="end_level", target_value=226000.0, strict=True)
     assert evaluate_end_level(cereal, 2025, _r(226000, "2025"), None).status == "not_achieved"
     assert evaluate_end_level(cereal, 2025, _r(226001, "2025"), None).status == "achieved"
+
+
+def test_gap_and_comparison_in_points_of_average_growth_and_in_level_units():
+    from chitieu.attainment_period import comparator
+    from chitieu.attainment_text import comparison_vi, required_vi
+
+    # 1,1 × 0,9 × 1,21 × 1,1 × 1,1 → 7,7063 %/year against 9: 1,2937 points short
+    finals = {2021: 10, 2022: -10, 2023: 21, 2024: 10, 2025: 10}
+    ev = evaluate_avg_growth(AVG_9, 2021, 2025, finals, {})
+    assert round(ev.gap_to_plan, 4) == round(ev.actual_value - 9, 4) == -1.2937
+    assert required_vi(comparator(AVG_9)) == "≥ 9"
+    assert comparison_vi(comparator(AVG_9), 7.7063) == "7,7063 < 9; cần ≥ 9"
+    # two years of −10 %: −10 %/year, 19 points below 9 %/year
+    down = evaluate_avg_growth(AVG_9, 2021, 2025, {2021: -10, 2022: -10}, {})
+    assert (round(down.gap_to_plan, 6), down.status) == (-19.0, "at_risk")
+    # an end-of-period level: forest cover 53,5 % estimated for 2025 against 54 %: −0,5
+    forest = Spec(kind="end_level", target_value=54.0)
+    est = evaluate_end_level(forest, 2025, _r(54.2, "2024"), 53.5)
+    assert est.gap_to_plan == -0.5
+    assert comparison_vi(comparator(forest), est.projected_value) == "53,5 < 54; cần ≥ 54"
+    # "no commune under 15 criteria" (at most 0) with 2 left in 2025: 2 over
+    at_most = Spec(kind="end_level", target_value=0.0, direction="down")
+    assert evaluate_end_level(at_most, 2025, _r(2, "2025"), None).gap_to_plan == 2.0
