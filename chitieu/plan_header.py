@@ -26,9 +26,13 @@ class PlanHeader:
     adopted_on: date | None
     source_document: str
     groups: dict[int, tuple[str, str]] = field(default_factory=dict)
+    sample: bool = False
 
     def citation_vi(self) -> str:
-        """'Nghị quyết số 61/NQ-HĐND ngày 07/12/2023 của ...', leaving out what the catalogue lacks."""
+        """'Nghị quyết số 61/NQ-HĐND ngày 07/12/2023 của ...', leaving out what the catalogue lacks;
+        a SAMPLE plan (``sample: true``) is cited as one, never as a resolution."""
+        if self.sample:
+            return "kế hoạch MẪU (SAMPLE), không phải nghị quyết chính thức"
         parts = ["Nghị quyết"]
         if self.number:
             parts.append(f"số {self.number}")
@@ -40,6 +44,8 @@ class PlanHeader:
 
     def citation_en(self) -> str:
         """The English counterpart of :meth:`citation_vi`."""
+        if self.sample:
+            return "a SAMPLE plan, not an official resolution"
         parts = ["Resolution"]
         if self.number:
             parts.append(f"No. {self.number}")
@@ -90,6 +96,7 @@ def load_plan_header(
         adopted_on=adopted_on,
         source_document=header.get("source_document", ""),
         groups=groups,
+        sample=bool(header.get("sample", False)),
     )
 
 
