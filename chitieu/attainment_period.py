@@ -70,7 +70,12 @@ def _judge(spec: Spec, actual, projected, basis: str, final: bool) -> Evaluation
     else:
         status = "on_track" if meets(test, value) else "at_risk"
     return Evaluation(
-        actual, value, basis, attainment_pct(test, value), status, gap_to_plan=gap_to_plan(test, value)
+        actual,
+        value,
+        basis,
+        attainment_pct(test, value),
+        status,
+        gap_to_plan=gap_to_plan(test, value),
     )
 
 

@@ -91,11 +91,15 @@ def test_2025_plan_is_a_labelled_sample_of_the_end_targets():
     assert Y2025.sample and Y2025.title_en.startswith("SAMPLE")
     # reports cite it as a sample, never as a council resolution
     header = load_plan_header(PLANS / "lai-chau-2025.yaml")
-    assert header.title_vi.startswith("MẪU (SAMPLE) — Kế hoạch phát triển kinh tế - xã hội năm 2025")
+    assert header.title_vi.startswith(
+        "MẪU (SAMPLE) — Kế hoạch phát triển kinh tế - xã hội năm 2025"
+    )
     assert header.citation_vi() == "kế hoạch MẪU (SAMPLE), không phải nghị quyết chính thức"
     assert header.citation_en() == "a SAMPLE plan, not an official resolution"
-    assert load_plan_header(PLANS / "lai-chau-2024.yaml").citation_vi().startswith(
-        "Nghị quyết ngày 07/12/2023 của Hội đồng nhân dân tỉnh Lai Châu"
+    assert (
+        load_plan_header(PLANS / "lai-chau-2024.yaml")
+        .citation_vi()
+        .startswith("Nghị quyết ngày 07/12/2023 của Hội đồng nhân dân tỉnh Lai Châu")
     )
     assert (Y2025.plan_kind, Y2025.year, Y2025.baseline_year) == ("annual", 2025, 2024)
     assert {t.kind for t in Y2025.targets} <= {"at_least", "at_most", "share", "maintain"}

@@ -78,7 +78,11 @@ class Receipt:
 
 
 def take_receipts(
-    files: list[InboxFile], state: IntakeState, plans: list[Plan], ref: Reference, limits: ParseLimits
+    files: list[InboxFile],
+    state: IntakeState,
+    plans: list[Plan],
+    ref: Reference,
+    limits: ParseLimits,
 ) -> tuple[list[Receipt], list[InboxFile], list[InboxFile]]:
     """(new receipts with their parsed submissions, files seen at a new path, held files).
     Each file is parsed in an isolated child, which also chooses the plan its template or period
