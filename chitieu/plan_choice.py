@@ -58,17 +58,6 @@ def _title_period(grid, plans: list[Plan]) -> str | None:
     return None
 
 
-def choose_plan(path: str | Path, plans: list[Plan], content: bytes | None = None) -> PlanChoice:
-    """The plan for ``path`` (its bytes ``content`` if already read). Untrusted files are read
-    only in the isolated child (``parse_for_plans`` through ``isolate.parse_isolated``)."""
-    path = Path(path)
-    try:
-        wb = open_workbook(path, content)
-    except ReadError:
-        wb = None
-    return choose_plan_in(wb, path.name, plans)
-
-
 def choose_plan_in(wb: Workbook | None, name: str, plans: list[Plan]) -> PlanChoice:
     """The plan for the opened workbook ``wb`` of file ``name``: the template's ``plan`` entry,
     else the annual plan of its period's year (from the template's ``period`` entry or the
