@@ -145,7 +145,7 @@ def test_superseded_and_old_files_are_not_alerted(tmp_path, resources):
     from chitieu.alerts import submission_alerts
     from chitieu.resources import InputsResource
     from tests.sheets import write_bieu
-    from tests.test_inbox import _at
+    from tests.test_inbox import _clock
 
     inbox = tmp_path / "inbox"
     (inbox / "stc").mkdir(parents=True)
@@ -153,7 +153,8 @@ def test_superseded_and_old_files_are_not_alerted(tmp_path, resources):
         **(resources["inputs"].model_dump() | {"inbox_dir": str(inbox)})
     )
     row = ["1", "Thu ngân sách trên địa bàn", "tỷ đồng", "2.180", "1.720,5,0", "2.365"]
-    _at(write_bieu(inbox / "stc" / "tc-1.xlsx", [row]), 0)
+    _clock(resources, "2025-01-15T09:00:00+07:00")
+    write_bieu(inbox / "stc" / "tc-1.xlsx", [row])
 
     def titles(after):
         """Alert titles ``after`` the latest receipt (the pipeline's first sight, not the file time)."""
@@ -166,7 +167,8 @@ def test_superseded_and_old_files_are_not_alerted(tmp_path, resources):
         "[chitieu] Báo cáo bị từ chối / Submission rejected: stc/tc-1.xlsx"
     ]
     assert titles(timedelta(days=8)) == [], "a backlog older than the setting is not alerted"
-    _at(write_bieu(inbox / "stc" / "tc-2.xlsx", [row[:4] + ["1.720", "2.365"]]), 3600)
+    write_bieu(inbox / "stc" / "tc-2.xlsx", [row[:4] + ["1.720", "2.365"]])
+    _clock(resources, "2025-01-15T10:00:00+07:00")  # received an hour later
     assert not [t for t in titles(timedelta(hours=1)) if "tc-1.xlsx" in t]
 
 
