@@ -114,3 +114,28 @@ def published_once(tmp_path_factory) -> dict:
     resources = make_resources(tmp_path_factory.mktemp("published_once"))
     assert run_nightly(resources).success
     return resources
+
+
+@pytest.fixture(scope="session")
+def _nightly_trees() -> dict[str, Path]:
+    """Per worker: the folder of the first ``nightly`` run, kept pristine for the later tests."""
+    return {}
+
+
+@pytest.fixture
+def nightly(tmp_path: Path, inputs_dir: Path, _nightly_trees, tmp_path_factory) -> dict:
+    """The resources of a successful nightly run on the bundled inputs, all below this test's
+    tmp_path (a writable copy: a test may change inputs, run again or break files). The run
+    happens once per worker; later tests get a copy of its folder (inputs, working and published
+    DuckDB files, exports, alert state), never a shared file."""
+    pristine = _nightly_trees.get("bundled")
+    if pristine is None:
+        resources = make_resources(tmp_path, inputs_dir)
+        assert run_nightly(resources).success
+        pristine = tmp_path_factory.mktemp("nightly") / "tree"
+        shutil.copytree(tmp_path, pristine, symlinks=True)
+        _nightly_trees["bundled"] = pristine
+        return resources
+    shutil.rmtree(inputs_dir)
+    shutil.copytree(pristine, tmp_path, symlinks=True, dirs_exist_ok=True)
+    return make_resources(tmp_path, inputs_dir)
