@@ -117,25 +117,31 @@ def published_once(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="session")
-def _nightly_trees() -> dict[str, Path]:
-    """Per worker: the folder of the first ``nightly`` run, kept pristine for the later tests."""
-    return {}
+def _nightly_tree(tmp_path_factory) -> dict[str, Path]:
+    """Per worker: where ``nightly`` works (one fixed folder, so every path the warehouse
+    records is the same in each test) and, once the first run is done, its pristine copy."""
+    base = tmp_path_factory.mktemp("nightly")
+    return {"work": base / "work"}
 
 
 @pytest.fixture
-def nightly(tmp_path: Path, inputs_dir: Path, _nightly_trees, tmp_path_factory) -> dict:
-    """The resources of a successful nightly run on the bundled inputs, all below this test's
-    tmp_path (a writable copy: a test may change inputs, run again or break files). The run
-    happens once per worker; later tests get a copy of its folder (inputs, working and published
-    DuckDB files, exports, alert state), never a shared file."""
-    pristine = _nightly_trees.get("bundled")
+def nightly(inputs_dir: Path, _nightly_tree) -> dict:
+    """The resources of a successful nightly run on the bundled inputs, as if this test had run
+    it: the worker's first run is kept and each test starts from a fresh copy of its folder
+    (inputs, working and published DuckDB files, exports, alert state), at the same path.
+    ``inputs_dir`` points at that copy's inputs, so a test changes them as usual."""
+    work, pristine = _nightly_tree["work"], _nightly_tree.get("pristine")
+    if work.exists():
+        shutil.rmtree(work)
     if pristine is None:
-        resources = make_resources(tmp_path, inputs_dir)
-        assert run_nightly(resources).success
-        pristine = tmp_path_factory.mktemp("nightly") / "tree"
-        shutil.copytree(tmp_path, pristine, symlinks=True)
-        _nightly_trees["bundled"] = pristine
-        return resources
+        shutil.copytree(inputs_dir, work / "inputs", symlinks=True)
+    else:
+        shutil.copytree(pristine, work, symlinks=True)
     shutil.rmtree(inputs_dir)
-    shutil.copytree(pristine, tmp_path, symlinks=True, dirs_exist_ok=True)
-    return make_resources(tmp_path, inputs_dir)
+    inputs_dir.symlink_to(work / "inputs", target_is_directory=True)
+    resources = make_resources(work, work / "inputs")
+    if pristine is None:
+        assert run_nightly(resources).success
+        _nightly_tree["pristine"] = work.parent / "pristine"
+        shutil.copytree(work, _nightly_tree["pristine"], symlinks=True)
+    return resources
