@@ -26,8 +26,8 @@ def _live(httpserver, **kw):
     )
 
 
-def test_offline_group_1_takes_official_figures(resources):
-    assert run_nightly(resources).success
+def test_offline_group_1_takes_official_figures(nightly):
+    resources = nightly  # after one offline nightly run (tests/conftest.py)
     rows = _q(
         resources,
         "select target_code, estimate_level, estimate_source from mart.target_attainment where group_no = 1 order by item_no",
@@ -62,8 +62,8 @@ def test_offline_group_1_takes_official_figures(resources):
     assert modes == [("recorded",)]
 
 
-def test_reconciliation_shows_the_planted_difference(resources):
-    assert run_nightly(resources).success
+def test_reconciliation_shows_the_planted_difference(nightly):
+    resources = nightly
     flagged = _q(
         resources,
         "select target_code, period_code, official_value, other_source, other_value, round(difference, 2), difference_pct from mart.source_discrepancies where exceeds_threshold",
@@ -111,8 +111,8 @@ def test_ttl_zero_fetches_again(resources, httpserver):
     assert len(data_requests(httpserver)) == 22
 
 
-def test_outage_keeps_previous_good_data_and_the_run_goes_on(resources, httpserver):
-    assert run_nightly(resources).success  # offline: good data in place
+def test_outage_keeps_previous_good_data_and_the_run_goes_on(nightly, httpserver):
+    resources = nightly  # offline: good data in place
     before = _q(
         resources,
         "select * exclude (run_id) from raw.pxweb_observations order by table_key, target_code, period_code",
