@@ -76,22 +76,20 @@ def _copy_without(con: duckdb.DuckDBPyConnection, withheld: dict[str, list[str]]
                 con.execute(
                     f"alter table {_ident('snapshot', schema, table)} drop column {_ident(column)}"
                 )
-    tables = con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = 'snapshot'"
-    ).fetchall()
-    for schema, table in tables:
-        cols = ", ".join(
-            _ident(c)
-            for (c,) in con.execute(
-                "select column_name from duckdb_columns() where database_name = 'snapshot' "
-                "and schema_name = ? and table_name = ? order by column_index",
-                [schema, table],
-            ).fetchall()
-        )
+    columns: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in con.execute(
+        "select c.schema_name, c.table_name, c.column_name from duckdb_columns() as c "
+        "join duckdb_tables() as t using (database_name, schema_name, table_name) "
+        "where c.database_name = 'snapshot' order by 1, 2, c.column_index"
+    ).fetchall():
+        columns.setdefault((schema, table), []).append(_ident(column))
+    con.execute("begin transaction")
+    for (schema, table), cols in columns.items():
         con.execute(
             f"insert into {_ident('snapshot', schema, table)} "
-            f"select {cols} from {_ident('working', schema, table)}"
+            f"select {', '.join(cols)} from {_ident('working', schema, table)}"
         )
+    con.execute("commit")
     for schema, view in con.execute(
         "select schema_name, view_name from duckdb_views() "
         "where database_name = 'snapshot' and not internal"
