@@ -11,7 +11,6 @@ import yaml
 
 from chitieu.numbers import NumberParseError, parse_vi_number
 from chitieu.reference import Reference
-from chitieu.yaml_io import safe_load
 
 KINDS = (
     "at_least",
@@ -172,7 +171,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = safe_load(fh)
+            doc = yaml.safe_load(fh)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

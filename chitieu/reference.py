@@ -8,8 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-
-from chitieu.yaml_io import safe_load
+import yaml
 
 
 @lru_cache(maxsize=65536)
@@ -54,7 +53,7 @@ class Reference:
 
 def _read(path: Path, key: str) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
-        data = safe_load(fh) or {}
+        data = yaml.safe_load(fh) or {}
     if key not in data or not isinstance(data[key], list):
         raise ValueError(f"{path}: expected a top-level list '{key}'")
     return data[key]

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-
-from chitieu.yaml_io import safe_load
+import yaml
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "warehouse"
 SCHEMAS = ("raw", "staging", "core", "mart")
@@ -50,7 +49,7 @@ def model(name: str) -> Model:
     schema, table = name.split(".")
     base = MODELS_DIR / schema / table
     with open(base.with_suffix(".yaml"), encoding="utf-8") as fh:
-        spec = safe_load(fh)
+        spec = yaml.safe_load(fh)
     sql_path = base.with_suffix(".sql")
     sql = sql_path.read_text(encoding="utf-8") if sql_path.exists() else None
     return Model(schema, table, spec, sql)
