@@ -109,14 +109,6 @@ def cron_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def published_once(tmp_path_factory) -> dict:
-    """One nightly run on the bundled inputs, shared read-only by the BI client and print tests."""
-    resources = make_resources(tmp_path_factory.mktemp("published_once"))
-    assert run_nightly(resources).success
-    return resources
-
-
-@pytest.fixture(scope="session")
 def _nightly_tree(tmp_path_factory) -> dict[str, Path]:
     """Per worker: where ``nightly`` works (one fixed folder, so every path the warehouse
     records is the same in each test) and, once the first run is done, its pristine copy."""
@@ -144,4 +136,12 @@ def nightly(inputs_dir: Path, _nightly_tree) -> dict:
         assert run_nightly(resources).success
         _nightly_tree["pristine"] = work.parent / "pristine"
         shutil.copytree(work, _nightly_tree["pristine"], symlinks=True)
+    return resources
+
+
+@pytest.fixture(scope="session")
+def published_once(tmp_path_factory) -> dict:
+    """One nightly run on the bundled inputs, shared read-only by the BI client and print tests."""
+    resources = make_resources(tmp_path_factory.mktemp("published_once"))
+    assert run_nightly(resources).success
     return resources
