@@ -15,6 +15,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from chitieu.warehouse import personal_columns
+
 CSV_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,11 +52,65 @@ def _sql_string(text: str | Path) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def publish_snapshot(working: str | Path, published: str | Path) -> dict:
+def _ident(*parts: str) -> str:
+    return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
+
+
+def _copy_without(con: duckdb.DuckDBPyConnection, withheld: dict[str, list[str]]) -> None:
+    """Copy every relation of ``working`` into ``snapshot``: the catalogue first (tables, views,
+    comments), then the withheld columns dropped while the tables are still empty, then the rows.
+    The withheld values are never written, so no free block of the file can hold them."""
+    con.execute("copy from database working to snapshot (schema)")
+    for name, columns in withheld.items():
+        schema, table = name.split(".")
+        present = {
+            c
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() where database_name = 'snapshot' "
+                "and schema_name = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
+        for column in columns:
+            if column in present:
+                con.execute(
+                    f"alter table {_ident('snapshot', schema, table)} drop column {_ident(column)}"
+                )
+    columns: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in con.execute(
+        "select c.schema_name, c.table_name, c.column_name from duckdb_columns() as c "
+        "join duckdb_tables() as t using (database_name, schema_name, table_name) "
+        "where c.database_name = 'snapshot' order by 1, 2, c.column_index"
+    ).fetchall():
+        columns.setdefault((schema, table), []).append(_ident(column))
+    con.execute("begin transaction")
+    for (schema, table), cols in columns.items():
+        con.execute(
+            f"insert into {_ident('snapshot', schema, table)} "
+            f"select {', '.join(cols)} from {_ident('working', schema, table)}"
+        )
+    con.execute("commit")
+    for schema, view in con.execute(
+        "select schema_name, view_name from duckdb_views() "
+        "where database_name = 'snapshot' and not internal"
+    ).fetchall():
+        try:
+            con.execute(f"select * from {_ident('snapshot', schema, view)} limit 0")
+        except duckdb.Error as exc:
+            raise RuntimeError(
+                f"the view {schema}.{view} needs a column withheld from BI ({exc}); not published"
+            ) from exc
+
+
+def publish_snapshot(
+    working: str | Path, published: str | Path, withheld: dict[str, list[str]] | None = None
+) -> dict:
     """Copy the working DuckDB file into a new file in ``SNAPSHOT_STORAGE_VERSION``'s storage
     format and publish it at ``published`` by atomic replace. Tables, views and comments are
-    copied (COPY FROM DATABASE); the copy is refused if it holds no mart table."""
+    copied, except the ``withheld`` columns (``schema.table`` -> columns; by default those marked
+    ``personal`` in ``warehouse/``); the copy is refused if it holds no mart table."""
     working, published = Path(working), Path(published)
+    withheld = personal_columns() if withheld is None else withheld
     with duckdb.connect(str(working)) as con:
         con.execute("checkpoint")
     if Path(f"{working}.wal").exists():
@@ -69,7 +125,7 @@ def publish_snapshot(working: str | Path, published: str | Path) -> dict:
                 f"attach {_sql_string(tmp)} as snapshot "
                 f"(storage_version {_sql_string(SNAPSHOT_STORAGE_VERSION)})"
             )
-            con.execute("copy from database working to snapshot")
+            _copy_without(con, withheld)
             tables = con.execute(
                 "select count(*) from duckdb_tables() "
                 "where database_name = 'snapshot' and schema_name = 'mart'"
@@ -86,6 +142,7 @@ def publish_snapshot(working: str | Path, published: str | Path) -> dict:
         "path": str(published),
         "bytes": published.stat().st_size,
         "storage_version": SNAPSHOT_STORAGE_VERSION,
+        "withheld": {k: v for k, v in withheld.items() if v},
     }
 
 

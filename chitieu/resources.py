@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
+from pydantic import ConfigDict, Field
 
 from chitieu.periods import parse_as_of, parse_receipt_time
 from chitieu.warehouse import ensure_schemas
@@ -92,9 +93,43 @@ class InputsResource(dg.ConfigurableResource):
         return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
-class StatisticsResource(dg.ConfigurableResource):
+class StatisticsLimits(dg.Config):
+    """How hard to try with a live statistics server: retries, waits, deadlines and a call
+    throttle. Declared once: ``StatisticsResource`` takes these as its own fields (set from
+    CHITIEU_STATS_* variables, see docs/configuration.md) and ``sources/statistics/limits.py``
+    hands them to the live transport as ``Limits``."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt limit is an error, never ignored
+
+    retries: int = Field(
+        4,
+        description="Attempts after the first for HTTP 403, 404, 429, 5xx, timeouts and broken connections.",
+    )
+    backoff_factor: float = Field(
+        1.0, description="Seconds before the first retry, doubled for each further one."
+    )
+    timeout_seconds: float = Field(30.0, description="Connect and per-read timeout of one attempt.")
+    request_deadline_seconds: float = Field(
+        60.0,
+        description="Overall deadline of one request, its retries and waits included.",
+    )
+    source_deadline_seconds: float = Field(
+        600.0,
+        description="Overall deadline of one source (all PX-Web tables, or all World Bank indicators) in a run.",
+    )
+    max_retry_after_seconds: float = Field(
+        30.0, description="Longest wait honoured from a server's Retry-After."
+    )
+    max_calls: int = Field(30, description="At most this many calls per time window.")
+    time_window_seconds: float = Field(
+        10.0,
+        description="The throttle's window; PX-Web's own ?config limits apply when stricter.",
+    )
+
+
+class StatisticsResource(dg.ConfigurableResource, StatisticsLimits):
     """National statistics access: ``offline`` replays bundled recordings, ``live`` calls the APIs
-    within the limits below (see docs/statistics.md, "Limits")."""
+    within the ``StatisticsLimits`` fields (see docs/statistics.md, "Limits")."""
 
     mode: str = "offline"
     config_path: str = DEFAULT_STATS_CONFIG
@@ -102,14 +137,6 @@ class StatisticsResource(dg.ConfigurableResource):
     pxweb_base_url: str = ""
     worldbank_base_url: str = ""
     ttl_minutes: int = 1200
-    retries: int = 4
-    backoff_factor: float = 1.0
-    timeout_seconds: float = 30.0
-    request_deadline_seconds: float = 60.0
-    source_deadline_seconds: float = 600.0
-    max_retry_after_seconds: float = 30.0
-    max_calls: int = 30
-    time_window_seconds: float = 10.0
     stale_days: int = 7
 
     def load_config(self) -> dict:
@@ -117,18 +144,10 @@ class StatisticsResource(dg.ConfigurableResource):
 
         return load_config(self.config_path)
 
-    def limits(self):
-        from sources.statistics.limits import Limits
-
-        return Limits(
-            retries=self.retries,
-            backoff_factor=self.backoff_factor,
-            timeout=self.timeout_seconds,
-            request_deadline=self.request_deadline_seconds,
-            source_deadline=self.source_deadline_seconds,
-            max_retry_after=self.max_retry_after_seconds,
-            max_calls=self.max_calls,
-            time_window=self.time_window_seconds,
+    def limits(self) -> StatisticsLimits:
+        """This resource's limits alone (environment variables resolved)."""
+        return StatisticsLimits(
+            **{name: getattr(self, name) for name in StatisticsLimits.model_fields}
         )
 
     def transport(self):

@@ -65,6 +65,17 @@ def all_models() -> list[Model]:
     return [model(n) for n in names]
 
 
+def personal_columns() -> dict[str, list[str]]:
+    """``schema.table`` -> its columns marked ``personal: true`` in ``warehouse/`` (a person's
+    name, an IP address): kept in the working warehouse, never published to BI."""
+    out = {}
+    for m in all_models():
+        cols = [c for c, doc in m.spec.get("columns", {}).items() if (doc or {}).get("personal")]
+        if cols:
+            out[m.name] = cols
+    return out
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     """The single value of a query. Consumes the whole result: DuckDB 2.0 refuses
     ``register`` on a connection whose last result was read with ``fetchone``."""
@@ -105,6 +116,8 @@ def apply_comments(con: duckdb.DuckDBPyConnection, m: Model) -> None:
         text = f"{doc.get('en', '')} | {doc.get('vi', '')}"
         if doc.get("unit"):
             text += f" [unit: {doc['unit']}]"
+        if doc.get("personal"):
+            text += " [personal: not published to BI]"
         con.execute(f'comment on column {m.name}."{col}" is {_quote(text)}')
 
 

@@ -173,6 +173,37 @@ def cron_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def _nightly_tree(tmp_path_factory) -> dict[str, Path]:
+    """Per worker: where ``nightly`` works (one fixed folder, so every path the warehouse
+    records is the same in each test) and, once the first run is done, its pristine copy."""
+    base = tmp_path_factory.mktemp("nightly")
+    return {"work": base / "work"}
+
+
+@pytest.fixture
+def nightly(inputs_dir: Path, _nightly_tree) -> dict:
+    """The resources of a successful nightly run on the bundled inputs, as if this test had run
+    it: the worker's first run is kept and each test starts from a fresh copy of its folder
+    (inputs, working and published DuckDB files, exports, alert state), at the same path.
+    ``inputs_dir`` points at that copy's inputs, so a test changes them as usual."""
+    work, pristine = _nightly_tree["work"], _nightly_tree.get("pristine")
+    if work.exists():
+        shutil.rmtree(work)
+    if pristine is None:
+        shutil.copytree(inputs_dir, work / "inputs", symlinks=True)
+    else:
+        shutil.copytree(pristine, work, symlinks=True)
+    shutil.rmtree(inputs_dir)
+    inputs_dir.symlink_to(work / "inputs", target_is_directory=True)
+    resources = make_resources(work, work / "inputs")
+    if pristine is None:
+        assert run_nightly(resources).success
+        _nightly_tree["pristine"] = work.parent / "pristine"
+        shutil.copytree(work, _nightly_tree["pristine"], symlinks=True)
+    return resources
+
+
+@pytest.fixture(scope="session")
 def published_once(tmp_path_factory) -> dict:
     """One nightly run on the bundled inputs, shared read-only by the BI client and print tests."""
     resources = make_resources(tmp_path_factory.mktemp("published_once"))

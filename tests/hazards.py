@@ -213,7 +213,7 @@ HAZARDS = {
     "laughs-cell.xlsx": (laughs_in_cell, "unsafe_xml", ""),
     "laughs-header.xlsx": (laughs_in_header_footer, "unsafe_xml", ""),
     "undefined-entity.xlsx": (undefined_entity, "unreadable", ""),
-    "far-cell.xlsx": (far_cell, "file_limit", "XFD1048576"),
+    "far-cell.xlsx": (far_cell, "file_limit", "Biểu!XFD1048576"),
     "lying-sizes.xlsx": (lying_sizes, "unreadable", ""),
     "bomb.xlsx": (xlsx_bomb, "file_limit", ""),
     "bomb.ods": (ods_bomb, "file_limit", ""),

@@ -192,7 +192,7 @@ def test_hazard_corpus_costs_each_file_only_itself(
     assert run_nightly(night).success
     assert _counts(night) == before
     assert len(httpserver.log) == alerts_after_first
-    assert "XFD1048576" in lost.read_text(encoding="utf-8")
+    assert "Biểu!XFD1048576" in lost.read_text(encoding="utf-8")
 
     # chitieu check gives the nightly verdict for every file, exit 1 or 2, no traceback
     monkeypatch.setenv("CHITIEU_MAX_FILE_MB", "2")

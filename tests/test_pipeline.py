@@ -21,9 +21,9 @@ def _row(resources, code):
 
 
 @pytest.fixture
-def loaded(resources):
-    assert run_nightly(resources).success
-    return resources
+def loaded(nightly):
+    """After one successful nightly run (a fresh copy of the worker's first, tests/conftest.py)."""
+    return nightly
 
 
 def test_one_row_per_target_with_all_statuses(loaded):

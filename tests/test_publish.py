@@ -9,13 +9,19 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from assets.portal import portal_events
+from assets.publish import published_warehouse
 from chitieu.dictionary import bi_contract, data_dictionary
+from chitieu.portal.store import Event, EventLog
 from chitieu.publish import csv_safe, publish_snapshot
+from chitieu.resources import InputsResource
+from chitieu.warehouse import personal_columns
 from tests.conftest import run_nightly
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,9 +29,9 @@ LETTER = "plan_id,target_code,area_code,period_code,value,data_status,note\nlai-
 
 
 @pytest.fixture
-def published(resources):
-    assert run_nightly(resources).success
-    return resources
+def published(nightly):
+    """After one successful nightly run (a copy of the worker's first, tests/conftest.py)."""
+    return nightly
 
 
 def _sha(path) -> str:
@@ -124,10 +130,85 @@ def test_bi_contract_snapshot(published):
 
 
 def test_data_dictionary_matches_the_warehouse(published):
+    """The dictionary documents the working warehouse; the snapshot is the same minus the
+    personal columns (marked so in the dictionary)."""
+    doc = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    with duckdb.connect(published["warehouse"].path, read_only=True) as con:
+        assert data_dictionary(con) == doc
     with duckdb.connect(published["publish"].published_path, read_only=True) as con:
-        assert data_dictionary(con) == (ROOT / "docs" / "data-dictionary.md").read_text(
-            encoding="utf-8"
+        snapshot = data_dictionary(con)
+    personal = [line for line in doc.splitlines() if "[personal: not published to BI]" in line]
+    assert [line.split("`")[1] for line in personal] == ["sender", "client"]
+    assert snapshot.splitlines() == [line for line in doc.splitlines() if line not in personal]
+
+
+def test_personal_columns_never_reach_the_snapshot(published, tmp_path):
+    """Who signed in and from which address stays in the working warehouse: the published
+    snapshot has raw.portal_events without sender and client, and not even free blocks of the
+    file hold them."""
+    log = EventLog(tmp_path / "portal.sqlite")
+    log.record(Event("sign_in", "stc", "ok", client="203.0.113.77"))
+    log.record(
+        Event(
+            "upload",
+            "stc",
+            "accepted",
+            client="198.51.100.23",
+            sender="Nguyễn Thị Lan",
+            file_name="bc.xlsx",
         )
+    )
+    resources = published | {"inputs": InputsResource(portal_log=str(log.path))}
+    for asset in (portal_events, published_warehouse):  # no dependency orders them
+        assert dg.materialize([asset], resources=resources).success
+    assert personal_columns() == {"raw.portal_events": ["sender", "client"]}
+    with duckdb.connect(published["warehouse"].path, read_only=True) as con:
+        working = con.execute(
+            "select kind, sender, client from raw.portal_events order by event_id"
+        ).fetchall()
+    assert working == [
+        ("sign_in", "", "203.0.113.77"),
+        ("upload", "Nguyễn Thị Lan", "198.51.100.23"),
+    ]
+    path = published["publish"].published_path
+    with duckdb.connect(path, read_only=True) as con:
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'raw' "
+                "and table_name = 'portal_events' order by column_index"
+            ).fetchall()
+        ]
+        rows = con.execute(
+            "select kind, department_code, result, file_name from raw.portal_events order by event_id"
+        ).fetchall()
+        found = con.execute(
+            "select table_schema || '.' || table_name || '.' || column_name from information_schema.columns "
+            "where column_name in ('sender', 'client')"
+        ).fetchall()
+    assert "client" not in columns and "sender" not in columns
+    assert columns[:4] == ["event_id", "occurred_at", "kind", "department_code"]
+    assert rows == [("sign_in", "stc", "ok", ""), ("upload", "stc", "accepted", "bc.xlsx")]
+    assert found == []
+    data = Path(path).read_bytes()
+    for secret in ("203.0.113.77", "198.51.100.23", "Nguyễn Thị Lan"):
+        assert secret.encode() not in data
+
+
+def test_a_view_needing_a_withheld_column_stops_publishing(published, tmp_path):
+    working = Path(published["warehouse"].path)
+    with duckdb.connect(str(working)) as con:
+        con.execute(
+            "create view mart.sign_ins as select client, count(*) as n from raw.portal_events group by 1"
+        )
+    target = tmp_path / "out" / "chitieu.duckdb"
+    with pytest.raises(RuntimeError, match=r"mart\.sign_ins needs a column withheld from BI"):
+        publish_snapshot(working, target)
+    assert not target.exists()
+    # withholding nothing, the same warehouse publishes with the view
+    publish_snapshot(working, target, withheld={})
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("select count(*) from mart.sign_ins").fetchall() == [(0,)]
 
 
 def test_every_bi_column_is_commented_in_both_languages(published):

@@ -20,7 +20,7 @@ FOLDER = "Tài khoản quốc gia"
 
 def live(**kw) -> LiveTransport:
     """A live transport with no waiting between attempts unless a test asks for it."""
-    return LiveTransport(Limits(**({"backoff_factor": 0, "timeout": 5} | kw)))
+    return LiveTransport(Limits(**({"backoff_factor": 0, "timeout_seconds": 5} | kw)))
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_timeout_fails_clearly_after_retries(httpserver):
         return Response("[]")
 
     httpserver.expect_request("/api/v1/vi/Tài khoản quốc gia/").respond_with_handler(slow)
-    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=1, timeout=0.2))
+    client = PxWebClient(httpserver.url_for("/api/v1"), live(retries=1, timeout_seconds=0.2))
     with pytest.raises(FetchError, match=r"timed out \(no answer within 0.2 s\) after 2 attempts"):
         client.list_tables(FOLDER)
 

@@ -24,7 +24,7 @@ GROWTH = f"/api/v1/vi/{FOLDER}/V03.07.px"
 
 
 def live(**kw) -> LiveTransport:
-    return LiveTransport(Limits(**({"backoff_factor": 0, "timeout": 5} | kw)))
+    return LiveTransport(Limits(**({"backoff_factor": 0, "timeout_seconds": 5} | kw)))
 
 
 def _recorded(name: str) -> dict:
@@ -70,7 +70,7 @@ def test_retry_after_3600_is_capped(httpserver):
         (RECORDED / "pxweb/list_tai_khoan_quoc_gia.json").read_bytes()
     )
     started = time.monotonic()
-    entries = _client(httpserver, retries=2, max_retry_after=0.3).list_tables(FOLDER)
+    entries = _client(httpserver, retries=2, max_retry_after_seconds=0.3).list_tables(FOLDER)
     elapsed = time.monotonic() - started
     assert len(entries) == 5 and len(data_requests(httpserver)) == 2
     assert 0.3 <= elapsed < 2, "waited the capped 0.3 s, not an hour"
@@ -85,7 +85,9 @@ def test_retry_after_longer_than_the_deadline_fails_at_once(httpserver):
         FetchError,
         match=r"HTTP 503 \(busy\) after 1 attempt; waiting 60 s more would pass the 5 s request deadline",
     ):
-        _client(httpserver, retries=3, max_retry_after=60, request_deadline=5).list_tables(FOLDER)
+        _client(
+            httpserver, retries=3, max_retry_after_seconds=60, request_deadline_seconds=5
+        ).list_tables(FOLDER)
     assert time.monotonic() - started < 1
 
 
@@ -125,7 +127,9 @@ def test_trickling_server_is_stopped_by_the_request_deadline(threaded_server):
         FetchError, match=r"answer still arriving at the deadline \(\d+ bytes read\)"
     ):
         # each byte arrives well within the 1 s read timeout; only the 0.5 s deadline stops it
-        _client(threaded_server, retries=3, timeout=1, request_deadline=0.5).list_tables(FOLDER)
+        _client(
+            threaded_server, retries=3, timeout_seconds=1, request_deadline_seconds=0.5
+        ).list_tables(FOLDER)
     assert time.monotonic() - started < 1.2
 
 
@@ -135,7 +139,7 @@ def test_source_deadline_stops_the_remaining_requests(threaded_server):
         return Response((RECORDED / "pxweb/list_tai_khoan_quoc_gia.json").read_bytes())
 
     threaded_server.expect_request(f"/api/v1/vi/{FOLDER}/").respond_with_handler(slow)
-    transport = live(retries=0, source_deadline=0.4)
+    transport = live(retries=0, source_deadline_seconds=0.4)
     client = PxWebClient(threaded_server.url_for("/api/v1"), transport)
     assert len(client.list_tables(FOLDER)) == 5
     started = time.monotonic()
@@ -185,7 +189,7 @@ def test_server_config_limits_the_calls(httpserver):
     httpserver.expect_request(f"/api/v1/vi/{FOLDER}/V03.07.px").respond_with_data(
         (RECORDED / "pxweb/meta_grdp_growth.json").read_bytes()
     )
-    client = _client(httpserver, time_window=0.01)
+    client = _client(httpserver, time_window_seconds=0.01)
     started = time.monotonic()
     for _ in range(3):
         client.metadata(FOLDER, "V03.07.px")

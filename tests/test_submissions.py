@@ -475,3 +475,50 @@ def test_hidden_sheets_are_not_read(tmp_path):
         ("Biểu (2)!E4", 6100.0),
         ("Biểu (2)!F4", 8900.0),
     ]
+
+
+def test_far_used_range_names_file_sheet_and_cell(tmp_path):
+    """The used-range refusal names the sheet the user sees, not the package part (sheet2.xml)."""
+    wb = Workbook()
+    wb.active.title = "Biểu"
+    wb.active.append(["STT", "Chỉ tiêu"])
+    wb.create_sheet("Phụ lục 2")["A1"] = "ghi chú"
+    src = tmp_path / "src.xlsx"
+    wb.save(src)
+    path = tmp_path / "xa.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+                data = data.replace(b"</sheetData>", far)
+            zout.writestr(info, data)
+    with pytest.raises(reader.ReadError) as err:
+        reader.open_workbook(path)
+    assert err.value.rule == "file_limit"
+    assert err.value.cell == "Phụ lục 2!XFD1048576"
+    assert str(err.value).startswith(
+        "xa.xlsx: the sheet Phụ lục 2 (part sheet2.xml) uses 1,048,576 rows"
+    )
+    p = _only_error(_parse(path))
+    assert (p.rule, p.cell) == ("file_limit", "Phụ lục 2!XFD1048576")
+
+
+def test_far_used_range_without_sheet_names_still_gives_the_cell(tmp_path):
+    src = write_bieu(tmp_path / "src.xlsx", [["1", "Giải quyết việc làm", "lao động", "8.870"]])
+    path = tmp_path / "xa.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"</sheetData>", b'<row r="1048577"><c r="A1048577"/></row></sheetData>'
+                )
+            if info.filename != "xl/_rels/workbook.xml.rels":
+                zout.writestr(info, data)
+    with pytest.raises(reader.ReadError) as err:
+        reader.open_workbook(path)
+    assert (err.value.rule, err.value.cell) == ("file_limit", "Z1048577")
+    assert "the sheet part xl/worksheets/sheet1.xml uses 1,048,577 rows x 26 columns" in str(
+        err.value
+    )

@@ -31,7 +31,7 @@ def _page(page, pages, records):
 def _client(httpserver, retries=0):
     return WorldBankClient(
         httpserver.url_for("/v2"),
-        LiveTransport(Limits(retries=retries, backoff_factor=0, timeout=5)),
+        LiveTransport(Limits(retries=retries, backoff_factor=0, timeout_seconds=5)),
         per_page=2,
     )
 

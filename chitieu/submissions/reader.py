@@ -228,15 +228,16 @@ def _check_zip(path: Path, content: bytes, workbook_part: str | None) -> zipfile
         ) from exc
     if workbook_part and workbook_part not in zf.NameToInfo:
         raise ReadError(f"{path.name}: not a real {path.suffix.lower()} file (no {workbook_part})")
-    _check_parts(path, zf)
+    _check_parts(path, zf, content)
     return zf
 
 
-def _check_parts(path: Path, zf: zipfile.ZipFile) -> None:
+def _check_parts(path: Path, zf: zipfile.ZipFile, content: bytes) -> None:
     """Inflate every part once, in chunks, with a running budget of actual bytes (declared sizes
     may lie); refuse any XML part with a DTD (entity expansion: 'billion laughs', external
     entities) and a worksheet whose used range is too large to hold as a grid."""
     total, limit_mb = 0, MAX_UNPACKED_BYTES // (1024 * 1024)
+    too_large = None
     for info in zf.infolist():
         if info.is_dir():
             continue
@@ -267,8 +268,22 @@ def _check_parts(path: Path, zf: zipfile.ZipFile) -> None:
                     tail = buf[-256:]
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
             raise ReadError(f"{path.name}: the part {info.filename} is damaged ({exc})") from exc
-        if used:
-            used.check(path, info.filename)
+        if used and not too_large and used.too_large:
+            too_large = (info.filename, used)
+    if too_large:
+        # named only now: every part has passed the size and DTD checks before workbook.xml is parsed
+        part, used = too_large
+        used.refuse(path, part, _sheet_of_part(zf, content, path.name, part))
+
+
+def _sheet_of_part(zf: zipfile.ZipFile, content: bytes, file_name: str, part: str) -> str:
+    """The sheet name a worksheet part is shown as; "" if the workbook does not say (a damaged
+    or odd package must not hide the real refusal)."""
+    try:
+        names = {p: name for name, p in Package(zf, content, file_name).sheet_parts.items()}
+    except (ReadError, KeyError, ElementTree.ParseError):
+        return ""
+    return names.get(part, "")
 
 
 def _unsafe(path: Path, part: str):
@@ -314,17 +329,22 @@ class _UsedRange:
         if dim:
             self.rows, self.cols = max(self.rows, int(dim[2])), max(self.cols, _letters(dim[1]))
 
-    def check(self, path: Path, part: str) -> None:
+    @property
+    def too_large(self) -> bool:
+        return self.rows > MAX_GRID_ROWS or self.rows * self.cols > MAX_GRID_CELLS
+
+    def refuse(self, path: Path, part: str, sheet: str) -> None:
         rows, cols = self.rows, self.cols
-        if rows > MAX_GRID_ROWS or rows * cols > MAX_GRID_CELLS:
-            raise ReadError(
-                f"{path.name}: the sheet part {part.rsplit('/', 1)[-1]} uses {rows:,} rows x {cols:,} "
-                f"columns, over the {MAX_GRID_CELLS:,}-cell limit; delete the stray cells far below "
-                "or right of the table",
-                "file_limit",
-                cell=f"{col_letter(cols - 1)}{rows}",
-                found=f"{rows} rows x {cols} columns",
-            )
+        far = f"{col_letter(cols - 1)}{rows}"
+        where = f"sheet {sheet} (part {part.rsplit('/', 1)[-1]})" if sheet else f"sheet part {part}"
+        raise ReadError(
+            f"{path.name}: the {where} uses {rows:,} rows x {cols:,} columns, over the "
+            f"{MAX_GRID_CELLS:,}-cell limit (farthest cell {far}); delete the stray cells far "
+            "below or right of the table",
+            "file_limit",
+            cell=f"{sheet}!{far}" if sheet else far,
+            found=f"{rows} rows x {cols} columns",
+        )
 
 
 CSV_DELIMITERS = ";,\t"

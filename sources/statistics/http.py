@@ -85,8 +85,10 @@ class LiveTransport:
     def __init__(self, limits: Limits | None = None, clock=time.monotonic, sleep=time.sleep):
         self.limits = limits or Limits()
         self.clock, self.sleep = clock, sleep
-        self.source_deadline = clock() + self.limits.source_deadline
-        self.throttle = Throttle(self.limits.max_calls, self.limits.time_window, clock, sleep)
+        self.source_deadline = clock() + self.limits.source_deadline_seconds
+        self.throttle = Throttle(
+            self.limits.max_calls, self.limits.time_window_seconds, clock, sleep
+        )
         self.limits_url: str | None = None
         self._limits_asked = False
         self.session = requests.Session()
@@ -100,7 +102,7 @@ class LiveTransport:
     def _read_server_limits(self) -> None:
         url, self.limits_url = self.limits_url, None
         try:
-            deadline = min(self.clock() + self.limits.timeout, self.source_deadline)
+            deadline = min(self.clock() + self.limits.timeout_seconds, self.source_deadline)
             self.throttle.wait(deadline)
             status, _, content = self._once("GET", url, None, deadline)
             doc = json.loads(content.decode("utf-8-sig").strip("\x00 \n")) if status < 400 else {}
@@ -114,11 +116,11 @@ class LiveTransport:
         body = canonical_body(payload)
         what = f"{method} {unquote(url)}"
         lim = self.limits
-        deadline = min(self.clock() + lim.request_deadline, self.source_deadline)
+        deadline = min(self.clock() + lim.request_deadline_seconds, self.source_deadline)
         which = (
             "the source's deadline"
             if deadline == self.source_deadline
-            else f"the {lim.request_deadline:g} s request deadline"
+            else f"the {lim.request_deadline_seconds:g} s request deadline"
         )
         attempts, problem = 0, ""
         while True:
@@ -156,7 +158,7 @@ class LiveTransport:
                 raise FetchError(f"{what}: {problem} after {_attempts(attempts)}")
             wait = lim.backoff_factor * 2 ** (attempts - 1)
             if retry_after is not None:
-                wait = min(retry_after, lim.max_retry_after)
+                wait = min(retry_after, lim.max_retry_after_seconds)
             if self.clock() + wait > deadline:
                 raise FetchError(
                     f"{what}: {problem} after {_attempts(attempts)}; waiting {wait:g} s more would pass {which}"
@@ -166,7 +168,7 @@ class LiveTransport:
     def _once(self, method: str, url: str, body: str | None, deadline: float):
         """One attempt; the body is read in pieces so the deadline is checked between reads."""
         left = max(0.001, deadline - self.clock())
-        timeout = min(self.limits.timeout, left)
+        timeout = min(self.limits.timeout_seconds, left)
         try:
             resp = self.session.request(
                 method,

@@ -9,23 +9,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from chitieu.resources import StatisticsLimits
 
-@dataclass(frozen=True)
-class Limits:
-    """How hard to try. Every field is settable from the environment (see docs/configuration.md)."""
-
-    retries: int = 4
-    backoff_factor: float = 1.0
-    timeout: float = 30.0
-    request_deadline: float = 60.0
-    source_deadline: float = 600.0
-    max_retry_after: float = 30.0
-    max_calls: int = 30
-    time_window: float = 10.0
+# Declared once, with the resource that sets them from the environment (names, defaults, docs).
+Limits = StatisticsLimits
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
