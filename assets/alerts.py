@@ -5,7 +5,7 @@ import dagster as dg
 import duckdb
 
 from chitieu.alerts import AlertStore, discrepancy_alerts, late_alerts, send, submission_alerts
-from chitieu.resources import AlertsResource, InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, AlertsResource, InputsResource, WarehouseResource
 
 ALERTS = {"group_name": "alerts", "kinds": {"apprise"}}
 
@@ -22,7 +22,9 @@ def _deliver(alerts: AlertsResource, pending: list) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(key=["ops", "submission_alerts"], deps=[["raw", "submissions"]], **ALERTS)
+@dg.asset(
+    key=["ops", "submission_alerts"], deps=[["raw", "submissions"]], **ALERTS, pool=WAREHOUSE_POOL
+)
 def submission_alerts_asset(
     warehouse: WarehouseResource, inputs: InputsResource, alerts: AlertsResource
 ) -> dg.MaterializeResult:
@@ -40,7 +42,12 @@ def submission_alerts_asset(
     return _deliver(alerts, pending)
 
 
-@dg.asset(key=["ops", "discrepancy_alerts"], deps=[["mart", "source_discrepancies"]], **ALERTS)
+@dg.asset(
+    key=["ops", "discrepancy_alerts"],
+    deps=[["mart", "source_discrepancies"]],
+    **ALERTS,
+    pool=WAREHOUSE_POOL,
+)
 def discrepancy_alerts_asset(
     warehouse: WarehouseResource, alerts: AlertsResource
 ) -> dg.MaterializeResult:
@@ -50,7 +57,9 @@ def discrepancy_alerts_asset(
     return _deliver(alerts, pending)
 
 
-@dg.asset(key=["ops", "late_alerts"], deps=[["mart", "submission_status"]], **ALERTS)
+@dg.asset(
+    key=["ops", "late_alerts"], deps=[["mart", "submission_status"]], **ALERTS, pool=WAREHOUSE_POOL
+)
 def late_alerts_asset(warehouse: WarehouseResource, alerts: AlertsResource) -> dg.MaterializeResult:
     """An alert for each department with no report for a period past its deadline, unless it has
     since sent a later (cumulative, so fuller) report."""

@@ -11,7 +11,7 @@ from assets.plans import load_plans
 from assets.submissions import history
 from chitieu import warehouse as wh
 from chitieu.reference import load_reference
-from chitieu.resources import InputsResource, ValidationResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, ValidationResource, WarehouseResource
 
 
 def _result(
@@ -45,7 +45,10 @@ def _result(
 
 
 @dg.asset_check(
-    asset=["raw", "submission_values"], blocking=True, name="department_submission_suite"
+    asset=["raw", "submission_values"],
+    blocking=True,
+    name="department_submission_suite",
+    pool=WAREHOUSE_POOL,
 )
 def department_submission_suite(
     context: dg.AssetCheckExecutionContext,
@@ -77,7 +80,10 @@ def department_submission_suite(
 
 
 @dg.asset_check(
-    asset=["raw", "manual_observations"], blocking=True, name="manual_observations_suite"
+    asset=["raw", "manual_observations"],
+    blocking=True,
+    name="manual_observations_suite",
+    pool=WAREHOUSE_POOL,
 )
 def manual_observations_suite(
     context: dg.AssetCheckExecutionContext,
@@ -104,7 +110,10 @@ def manual_observations_suite(
 
 
 @dg.asset_check(
-    asset=["raw", "pxweb_observations"], blocking=True, name="national_statistics_suite"
+    asset=["raw", "pxweb_observations"],
+    blocking=True,
+    name="national_statistics_suite",
+    pool=WAREHOUSE_POOL,
 )
 def national_statistics_suite(
     context: dg.AssetCheckExecutionContext,
@@ -125,7 +134,9 @@ def national_statistics_suite(
         )
 
 
-@dg.asset_check(asset=["core", "dim_target"], blocking=True, name="catalogue_suite")
+@dg.asset_check(
+    asset=["core", "dim_target"], blocking=True, name="catalogue_suite", pool=WAREHOUSE_POOL
+)
 def catalogue_suite(
     context: dg.AssetCheckExecutionContext,
     warehouse: WarehouseResource,

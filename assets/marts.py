@@ -5,7 +5,7 @@ import dagster as dg
 from chitieu import warehouse as wh
 from chitieu.bi_columns import add_bi_columns
 from chitieu.marts import compute_attainment
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
 
 def bi_names(con) -> tuple:
@@ -27,6 +27,7 @@ def bi_names(con) -> tuple:
         ["core", "dim_unit"],
         ["core", "dim_plan_group"],
     ],
+    pool=WAREHOUSE_POOL,
 )
 def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
     """One row per plan target at its area: the latest figure, its source, the year-end projection,
@@ -60,7 +61,10 @@ def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> d
 
 
 @dg.asset(
-    key=["mart", "attainment_summary"], group_name="mart", deps=[["mart", "target_attainment"]]
+    key=["mart", "attainment_summary"],
+    group_name="mart",
+    deps=[["mart", "target_attainment"]],
+    pool=WAREHOUSE_POOL,
 )
 def attainment_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Counts by status per plan and per group, with the sentence for the council:

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from chitieu import warehouse as wh
-from chitieu.resources import WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, WarehouseResource
 
 STAGING_VIEWS = (
     "staging.stg_manual_observations",
@@ -24,6 +24,7 @@ STAGING_VIEWS = (
         ["core", "dim_period"],
         ["core", "dim_source_kind"],
     ],
+    pool=WAREHOUSE_POOL,
 )
 def fact_observation(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Rebuilds the staging views and ``core.fact_observation`` from all sources in one transaction.

@@ -46,7 +46,12 @@ def dim_target(
     )
 
 
-@dg.asset(key=["core", "dim_period"], group_name="plans", deps=[["core", "dim_target"]])
+@dg.asset(
+    key=["core", "dim_period"],
+    group_name="plans",
+    deps=[["core", "dim_target"]],
+    pool=WAREHOUSE_POOL,
+)
 def dim_period(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
     """All reporting periods of each plan year and its baseline year."""
     years = sorted({y for p in load_plans(inputs) for y in (p.baseline_year, p.year)})

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from chitieu import warehouse as wh
-from chitieu.resources import AlertsResource, InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, AlertsResource, InputsResource, WarehouseResource
 from chitieu.warehouse import model
 
 
@@ -28,7 +28,7 @@ def read_portal_log(path: str) -> pd.DataFrame:
     return frame.astype({c: "string" for c in text})
 
 
-@dg.asset(key=["raw", "portal_events"], group_name="sources")
+@dg.asset(key=["raw", "portal_events"], group_name="sources", pool=WAREHOUSE_POOL)
 def portal_events(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
     """Sign-ins and uploads on the department portal (who, when, what, result), copied whole from
     the portal's append-only SQLite log: the portal never opens the warehouse, whose writer lock
@@ -45,7 +45,12 @@ def portal_events(warehouse: WarehouseResource, inputs: InputsResource) -> dg.Ma
     )
 
 
-@dg.asset(key=["ops", "department_alerts"], group_name="alerts", deps=[["raw", "submissions"]])
+@dg.asset(
+    key=["ops", "department_alerts"],
+    group_name="alerts",
+    deps=[["raw", "submissions"]],
+    pool=WAREHOUSE_POOL,
+)
 def department_alerts(
     warehouse: WarehouseResource, inputs: InputsResource, alerts: AlertsResource
 ) -> dg.MaterializeResult:

@@ -7,7 +7,7 @@ import duckdb
 
 from chitieu.publish import export_tables, publish_snapshot
 from chitieu.reports import write_html, write_xlsx
-from chitieu.resources import PublishResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, PublishResource, WarehouseResource
 
 MART_KEYS = [
     ["mart", "target_attainment"],
@@ -30,7 +30,12 @@ DIMENSION_KEYS = [
 BI_TABLES = [".".join(k) for k in MART_KEYS + DIMENSION_KEYS]
 
 
-@dg.asset(key=["publish", "exports"], group_name="publish", deps=MART_KEYS + DIMENSION_KEYS)
+@dg.asset(
+    key=["publish", "exports"],
+    group_name="publish",
+    deps=MART_KEYS + DIMENSION_KEYS,
+    pool=WAREHOUSE_POOL,
+)
 def exports(warehouse: WarehouseResource, publish: PublishResource) -> dg.MaterializeResult:
     """Parquet and two CSV flavours (machine: UTF-8, ',' and '.'; spreadsheet: UTF-8 BOM, ';' and
     decimal comma), formula-injection-safe, of every BI mart and the dimensions they refer to."""
@@ -48,6 +53,7 @@ def exports(warehouse: WarehouseResource, publish: PublishResource) -> dg.Materi
     key=["publish", "attainment_report"],
     group_name="publish",
     deps=[*MART_KEYS, ["core", "dim_plan"], ["core", "dim_unit"]],
+    pool=WAREHOUSE_POOL,
 )
 def attainment_report(
     warehouse: WarehouseResource, publish: PublishResource
@@ -72,6 +78,7 @@ def attainment_report(
     key=["publish", "warehouse"],
     group_name="publish",
     deps=[*MART_KEYS, ["publish", "exports"], ["publish", "attainment_report"]],
+    pool=WAREHOUSE_POOL,
 )
 def published_warehouse(
     warehouse: WarehouseResource, publish: PublishResource

@@ -5,7 +5,7 @@ import duckdb
 
 from chitieu import warehouse as wh
 from chitieu.alerts import AlertStore, send
-from chitieu.resources import AlertsResource, StatisticsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, AlertsResource, StatisticsResource, WarehouseResource
 from chitieu.source_alerts import statistics_alerts
 
 
@@ -17,6 +17,7 @@ from chitieu.source_alerts import statistics_alerts
         ["raw", "worldbank_observations"],
         ["raw", "manual_observations"],
     ],
+    pool=WAREHOUSE_POOL,
 )
 def source_loads(
     warehouse: WarehouseResource, statistics: StatisticsResource
@@ -52,6 +53,7 @@ def source_loads(
     group_name="alerts",
     kinds={"apprise"},
     deps=[["mart", "source_loads"]],
+    pool=WAREHOUSE_POOL,
 )
 def statistics_alerts_asset(
     warehouse: WarehouseResource, alerts: AlertsResource
