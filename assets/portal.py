@@ -52,26 +52,30 @@ def portal_events(warehouse: WarehouseResource, inputs: InputsResource) -> dg.Ma
     pool=WAREHOUSE_POOL,
 )
 def department_alerts(
-    warehouse: WarehouseResource, inputs: InputsResource, alerts: AlertsResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    inputs: InputsResource,
+    alerts: AlertsResource,
 ) -> dg.MaterializeResult:
     """One e-mail per rejected or warned file to the submitting department's own address
-    (``email`` in departments.yaml), through CHITIEU_DEPARTMENT_MAIL_URL, once per file."""
+    (``email`` in departments.yaml), through CHITIEU_DEPARTMENT_MAIL_URL, once per file; tracked
+    in the same ``ops.alert_deliveries`` as every other alert."""
     from chitieu.alerts import AlertStore, department_submission_alerts, send_to_departments
     from chitieu.reference import load_reference
 
-    with duckdb.connect(warehouse.path, read_only=True) as con:
+    with warehouse.get_connection() as con:
         pending = department_submission_alerts(
             con,
             inputs.outbox_dir,
             max_age_days=alerts.max_age_days,
             base_url=alerts.feedback_base_url,
         )
-    sent = send_to_departments(
-        pending,
-        alerts.department_mail_url,
-        load_reference(inputs.reference_dir),
-        AlertStore(alerts.state_path),
-    )
+        sent = send_to_departments(
+            pending,
+            alerts.department_mail_url,
+            load_reference(inputs.reference_dir),
+            AlertStore(con, context.run.run_id),
+        )
     return dg.MaterializeResult(
         metadata={
             "candidates": len(pending),

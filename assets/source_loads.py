@@ -56,13 +56,13 @@ def source_loads(
     pool=WAREHOUSE_POOL,
 )
 def statistics_alerts_asset(
-    warehouse: WarehouseResource, alerts: AlertsResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, alerts: AlertsResource
 ) -> dg.MaterializeResult:
     """An alert for each rejected or stale statistics table or indicator (once per outage), and for
     a moved table whose pin a person should update."""
-    with duckdb.connect(warehouse.path, read_only=True) as con:
+    with warehouse.get_connection() as con:
         pending = statistics_alerts(con)
-    sent = send(pending, alerts.urls, AlertStore(alerts.state_path))
+        sent = send(pending, alerts.urls, AlertStore(con, context.run.run_id))
     return dg.MaterializeResult(
         metadata={
             "candidates": len(pending),

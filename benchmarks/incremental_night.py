@@ -50,7 +50,6 @@ def main() -> float:
             "CHITIEU_INBOX_DIR": str(root / "inbox"),
             "CHITIEU_OUTBOX_DIR": str(root / "outbox"),
             "CHITIEU_GX_DIR": str(root / "gx"),
-            "CHITIEU_ALERT_STATE": str(root / "alerts.sqlite"),
             "CHITIEU_PUBLISHED_WAREHOUSE": str(root / "published" / "chitieu.duckdb"),
             "CHITIEU_EXPORTS_DIR": str(root / "exports"),
             "CHITIEU_REPORTS_DIR": str(root / "reports"),

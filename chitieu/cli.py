@@ -91,7 +91,7 @@ def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
     result = _execute(overrides)
     log = runner.write_log(result, os.path.join(os.path.dirname(os.path.abspath(path)), "logs"))
     if not result.success:
-        return _report_failure(result, alerts, log)
+        return _report_failure(result, alerts, log, path)
     if key and not _held_files(result):
         # a night that held a file still being copied must run again, even if nothing changes
         remember(path, key, result.run_id)
@@ -152,11 +152,11 @@ def _execute(overrides):
     )
 
 
-def _report_failure(result, alerts, log) -> int:
+def _report_failure(result, alerts, log, path: str) -> int:
     """``FAILED <asset>: <cause>`` lines last, after the log's path; the alert goes out from here
     (cron users have no run-failure sensor)."""
     from chitieu import runner
-    from chitieu.alerts import AlertStore, run_failure_alert, send
+    from chitieu.alerts import run_failure_alert, send, warehouse_store
 
     failed = runner.failures(result) or [
         runner.StepFailure("nightly", "the run failed without a failed step; see the log")
@@ -164,7 +164,8 @@ def _report_failure(result, alerts, log) -> int:
     url = runner.run_url(_value(alerts.ui_url), result.run_id)
     alert = run_failure_alert(result.run_id, "nightly", [f.line() for f in failed], url)
     try:
-        send([alert], _value(alerts.urls), AlertStore(_value(alerts.state_path)))
+        with warehouse_store(path, result.run_id) as store:
+            send([alert], _value(alerts.urls), store)
     except Exception as exc:  # a failing channel must not hide the run's own cause
         print(f"chitieu run: the failure alert could not be sent: {exc}", file=sys.stderr)
     print(f"full log: {log}", file=sys.stderr)

@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "warehouse"
-SCHEMAS = ("raw", "staging", "core", "mart")
+SCHEMAS = ("raw", "staging", "core", "mart", "ops")
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,8 @@ def ensure_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
     ):
         return
     cols = ", ".join(f'"{c}" {doc.get("type", "varchar")}' for c, doc in m.spec["columns"].items())
+    if m.spec.get("primary_key"):
+        cols += ", primary key (" + ", ".join(f'"{c}"' for c in m.spec["primary_key"]) + ")"
     con.execute(f"create table {m.name} ({cols})")
     apply_comments(con, m)
 

@@ -3,7 +3,7 @@ and the small job that sends a failed run's alert."""
 
 import dagster as dg
 
-from chitieu.resources import AlertsResource
+from chitieu.resources import WAREHOUSE_POOL, AlertsResource, WarehouseResource
 
 nightly_job = dg.define_asset_job(
     name="nightly",
@@ -19,18 +19,22 @@ class FailedRun(dg.Config):
     causes: list[str]
 
 
-@dg.op(tags={"chitieu/role": "alert"})
+@dg.op(tags={"chitieu/role": "alert"}, pool=WAREHOUSE_POOL)
 def send_run_failure_alert(
-    context: dg.OpExecutionContext, config: FailedRun, alerts: AlertsResource
+    context: dg.OpExecutionContext,
+    config: FailedRun,
+    alerts: AlertsResource,
+    warehouse: WarehouseResource,
 ):
     """Sends the failed run's alert (its causes and its page in the UI), once per channel."""
-    from chitieu.alerts import AlertStore, run_failure_alert, send
+    from chitieu.alerts import run_failure_alert, send, warehouse_store
     from chitieu.runner import run_url
 
     alert = run_failure_alert(
         config.run_id, config.job_name, config.causes, run_url(alerts.ui_url, config.run_id)
     )
-    sent = send([alert], alerts.urls, AlertStore(alerts.state_path))
+    with warehouse_store(warehouse.path, context.run.run_id) as store:
+        sent = send([alert], alerts.urls, store)
     context.log.info(f"run failure alert for {config.run_id}: sent to {len(sent)} alert(s)")
 
 

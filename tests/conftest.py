@@ -60,7 +60,7 @@ def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
             "warehouse": {"path": str(root / "wh" / "chitieu.duckdb")},
             "inputs": inputs,
             "statistics": {"mode": "offline"},
-            "alerts": {"urls": "", "state_path": str(root / "alerts.sqlite")},
+            "alerts": {"urls": ""},
             # in-memory GX; tests/test_validation.py builds the Data Docs once
             "validation": {"gx_dir": ""},
             "publish": {
@@ -99,7 +99,6 @@ def cron_env(tmp_path, monkeypatch):
         ("CHITIEU_WAREHOUSE", "wh/chitieu.duckdb"),
         ("CHITIEU_OUTBOX_DIR", "outbox"),
         ("CHITIEU_GX_DIR", "gx"),
-        ("CHITIEU_ALERT_STATE", "alerts.sqlite"),
         ("CHITIEU_PUBLISHED_WAREHOUSE", "published/chitieu.duckdb"),
         ("CHITIEU_EXPORTS_DIR", "exports"),
         ("CHITIEU_REPORTS_DIR", "reports"),

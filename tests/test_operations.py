@@ -155,7 +155,6 @@ def test_previewing_each_sensor_sends_nothing(channels, smtp, httpserver, inputs
     assert "unknown department 'nowhere'" in causes[0] or "nowhere" in causes[0]
     alerts = AlertsResource(
         urls=channels["alerts"].urls,
-        state_path=channels["alerts"].state_path,
         ui_url="http://ui.example.org",
     )
     for _ in range(2):  # the alert run twice (a re-execution): one alert per channel

@@ -140,7 +140,6 @@ def test_one_alert_per_file_goes_to_the_departments_own_address_once(tmp_path, s
         "warehouse": WarehouseResource(path=str(db)),
         "inputs": InputsResource(outbox_dir=str(tmp_path / "outbox")),
         "alerts": AlertsResource(
-            state_path=str(tmp_path / "alerts.sqlite"),
             department_mail_url=(
                 f"mailto://127.0.0.1:{port}?smtp=127.0.0.1&mode=insecure"
                 "&from=chitieu@example.org&to=ops@example.org"
@@ -173,6 +172,13 @@ def test_one_alert_per_file_goes_to_the_departments_own_address_once(tmp_path, s
     dg.materialize([department_alerts], resources=resources)
     time.sleep(0.3)
     assert len(box.messages) == 2  # never twice
+    # the same delivery store as every other alert: ops.alert_deliveries in the warehouse
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select alert_key like 'submission:%', channel_name, status, attempts "
+            "from ops.alert_deliveries order by alert_key"
+        ).fetchall()
+    assert rows == [(True, "mailto://127.0.0.1", "sent", 1)] * 2
 
 
 def test_portal_log_is_copied_into_the_warehouse_whole_each_run(tmp_path):
