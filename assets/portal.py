@@ -4,7 +4,6 @@ alert e-mails to each department's own address."""
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pandas as pd
 
 from chitieu import warehouse as wh

@@ -1,7 +1,6 @@
 """Source health: mart.source_loads and the alerts for rejected, stale or moved statistics tables."""
 
 import dagster as dg
-import duckdb
 
 from chitieu import warehouse as wh
 from chitieu.alerts import AlertStore, send
