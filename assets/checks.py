@@ -1,8 +1,11 @@
 """One blocking asset check per expectation suite (a small GX 1.x bridge; dagster-ge supports only GX < 1.0).
 
 Each check validates what actually flows downstream. An error-severity failure fails the check with
-severity ERROR, which blocks downstream assets; warnings are reported in the metadata. A failed check is
-not a failed step in Dagster OSS, so alerts come from a sensor on check evaluations (pipelines/sensors.py).
+severity ERROR, which blocks downstream assets and fails the run: the run-failure alert carries its
+rules and cells (one alert). Warnings alone fail the check with severity WARN, which blocks nothing;
+check_failure_alert_sensor (pipelines/sensors.py) requests the run that alerts them. Department
+warnings are the exception: each warned file is already alerted to the department and the team
+(ops/submission_alerts, ops/department_alerts), so they stay in the metadata.
 """
 
 import dagster as dg
@@ -15,7 +18,13 @@ from chitieu.resources import WAREHOUSE_POOL, InputsResource, ValidationResource
 
 
 def _result(
-    context, con, suite: str, frame, cols: tuple[str, str, str], validation: ValidationResource
+    context,
+    con,
+    suite: str,
+    frame,
+    cols: tuple[str, str, str],
+    validation: ValidationResource,
+    warnings_fail: bool = True,
 ) -> dg.AssetCheckResult:
     """Validate ``frame``, keep the results as data, and report counts and the first failing cells."""
     from chitieu.validation.cache import validate_once
@@ -27,15 +36,17 @@ def _result(
     with wh.transaction(con):
         record(con, outcome, frame, context.run.run_id, "check", source_col, file_col, cell_col)
     errors = sum(f.severity == "error" for f in outcome.failures)
+    warnings = len(outcome.failures) - errors
+    warned = not errors and warnings and warnings_fail
     return dg.AssetCheckResult(
-        passed=errors == 0,
-        severity=dg.AssetCheckSeverity.ERROR,
+        passed=errors == 0 and not warned,
+        severity=dg.AssetCheckSeverity.WARN if warned else dg.AssetCheckSeverity.ERROR,
         metadata={
             "suite": f"expectations/{suite}.json",
             "rows": outcome.rows,
             "reused_unchanged_result": reused,
             "unexpected_errors": errors,
-            "unexpected_warnings": len(outcome.failures) - errors,
+            "unexpected_warnings": warnings,
             "failed_rules": ", ".join(sorted({f.rule for f in outcome.failures})) or "none",
             "first_failing_cells": dg.MetadataValue.md(
                 first_failures(outcome, frame, file_col, cell_col)
@@ -76,6 +87,7 @@ def department_submission_suite(
             frame,
             ("file_name", "cell", "submission_id"),
             validation,
+            warnings_fail=False,
         )
 
 

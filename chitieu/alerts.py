@@ -248,6 +248,23 @@ def run_failure_alert(run_id: str, job: str, causes: list[str], url: str) -> Ale
     )
 
 
+def check_warning_alert(asset: str, check: str, rules: str, cells: str, url: str) -> Alert:
+    """The alert for an asset check that failed with severity WARN (warnings only, nothing
+    blocked). Its key is the check and what it found, so a warning that persists night after night
+    is alerted once, and a new finding is alerted again."""
+    digest = hashlib.sha256(f"{rules}\n{cells}".encode()).hexdigest()[:16]
+    return Alert(
+        key=f"check:{asset}:{check}:{digest}",
+        title=f"[chitieu] Cảnh báo kiểm tra dữ liệu / Data check warning: {asset} {check}",
+        body=(
+            f"Kiểm tra {check} trên {asset} có cảnh báo (không chặn lần chạy): quy tắc {rules}.\n"
+            f"Check {check} on {asset} found warnings (nothing was blocked): rules {rules}.\n"
+            f"{cells}\nChi tiết / Details: {url}"
+        ),
+        severity="warning",
+    )
+
+
 def feedback_link(
     outbox_dir: str, department: str | None, file_name: str, base_url: str = ""
 ) -> str:

@@ -90,6 +90,7 @@ def _run_night(args, overrides: dict, path: str, key: str | None) -> int:
         return 2
     result = _execute(overrides)
     log = runner.write_log(result, os.path.join(os.path.dirname(os.path.abspath(path)), "logs"))
+    _alert_check_warnings(result, alerts, path)
     if not result.success:
         return _report_failure(result, alerts, log, path)
     if key and not _held_files(result):
@@ -150,6 +151,34 @@ def _execute(overrides):
     return defs.resolve_job_def("nightly").execute_in_process(
         run_config=quiet, instance=instance, raise_on_error=False
     )
+
+
+def _alert_check_warnings(result, alerts, path: str) -> None:
+    """Checks that failed with severity WARN, alerted as check_failure_alert_sensor's run does
+    (cron users have no sensors); the same finding is alerted once across nights."""
+    from chitieu import runner
+    from chitieu.alerts import check_warning_alert, send, warehouse_store
+
+    found = [
+        w
+        for e in result.get_asset_check_evaluations()
+        if (w := runner.check_warning(e, result.run_id))
+    ]
+    if not found or not _value(alerts.urls).strip():
+        return
+    url = runner.run_url(_value(alerts.ui_url), result.run_id)
+    pending = [check_warning_alert(w.asset, w.check, w.rules, w.cells, url) for w in found]
+    try:
+        with warehouse_store(path, result.run_id) as store:
+            if store is None:  # untracked, it would be sent again every night
+                print(
+                    "chitieu run: check warnings not alerted: the warehouse is busy",
+                    file=sys.stderr,
+                )
+                return
+            send(pending, _value(alerts.urls), store)
+    except Exception as exc:  # a failing channel must not hide the run's own result
+        print(f"chitieu run: check warnings could not be alerted: {exc}", file=sys.stderr)
 
 
 def _report_failure(result, alerts, log, path: str) -> int:

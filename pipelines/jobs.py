@@ -1,5 +1,5 @@
 """The nightly job (every asset, in process: the multiprocess executor costs ~3.6 s per asset here)
-and the small job that sends a failed run's alert."""
+and the small jobs that send a failed run's alert and failed (WARN) checks' alerts."""
 
 import dagster as dg
 
@@ -42,3 +42,42 @@ def send_run_failure_alert(
 def run_failure_alert_job():
     """Started by run_failure_alert_sensor: the alert is sent by a run, never by a sensor tick."""
     send_run_failure_alert()
+
+
+class CheckWarningConfig(dg.Config):
+    run_id: str
+    asset: str
+    check: str
+    rules: str
+    cells: str
+
+
+class CheckWarnings(dg.Config):
+    warnings: list[CheckWarningConfig]
+
+
+@dg.op(tags={"chitieu/role": "alert"}, pool=WAREHOUSE_POOL)
+def send_check_warning_alerts(
+    context: dg.OpExecutionContext,
+    config: CheckWarnings,
+    alerts: AlertsResource,
+    warehouse: WarehouseResource,
+):
+    """Sends one alert per check warning (the same finding is alerted once, whatever the number of
+    nights it persists), tracked in ops.alert_deliveries."""
+    from chitieu.alerts import AlertStore, check_warning_alert, send
+    from chitieu.runner import run_url
+
+    pending = [
+        check_warning_alert(w.asset, w.check, w.rules, w.cells, run_url(alerts.ui_url, w.run_id))
+        for w in config.warnings
+    ]
+    with warehouse.get_connection() as con:
+        sent = send(pending, alerts.urls, AlertStore(con, context.run.run_id))
+    context.log.info(f"{len(pending)} check warning(s): {len(sent)} alert(s) sent")
+
+
+@dg.job(executor_def=dg.in_process_executor, tags={"chitieu/role": "alert"})
+def check_warning_alert_job():
+    """Started by check_failure_alert_sensor: the alert is sent by a run, never by a sensor tick."""
+    send_check_warning_alerts()

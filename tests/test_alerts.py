@@ -1,40 +1,16 @@
 """Alerts reach a real local SMTP server (aiosmtpd) and a real local webhook, once each, without secrets."""
 
 import json
-import socket
 import time
-from email import message_from_bytes, policy
 
 import dagster as dg
 import pytest
-from aiosmtpd.controller import Controller
 
 from chitieu.resources import AlertsResource
 from chitieu.runner import failures
 from tests.conftest import all_assets, run_nightly
 
 SECRET = "S3cretToken"
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = _Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, handler
-    controller.stop()
 
 
 @pytest.fixture

@@ -3,16 +3,12 @@ e-mail per rejected or warned file to the department's own address (real local S
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 
 import dagster as dg
 import duckdb
 import pandas as pd
-import pytest
-from aiosmtpd.controller import Controller
 
 from assets.portal import department_alerts, portal_events
 from chitieu import warehouse as wh
@@ -26,29 +22,6 @@ from chitieu.resources import (
     WarehouseResource,
     feedback_path,
 )
-
-
-class _Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    box = _Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, box
-    controller.stop()
 
 
 def test_department_address_comes_from_departments_yaml():
@@ -151,7 +124,7 @@ def test_one_alert_per_file_goes_to_the_departments_own_address_once(tmp_path, s
     while len(box.messages) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert result.success
-    by_to = {tuple(rcpt): msg for rcpt, msg in box.messages}
+    by_to = dict(zip(box.recipients, box.messages, strict=True))
     assert sorted(by_to) == [("baocao.sct@example.org",), ("baocao.snn@example.org",)]
     sct = by_to[("baocao.sct@example.org",)]
     assert str(sct["Subject"]) == (
