@@ -11,6 +11,7 @@ import yaml
 
 from chitieu.catalogue import Plan
 from chitieu.periods import Period, parse_period
+from chitieu.yaml_loader import SAFE_LOADER
 
 
 def due_date(period: Period, deadline_day: int) -> date:
@@ -26,7 +27,7 @@ def expected_reports(
 ) -> pd.DataFrame:
     """One row per plan × department owning targets × expected period."""
     with open(calendar_path, encoding="utf-8") as fh:
-        suffixes = yaml.safe_load(fh)["expected_periods"]
+        suffixes = yaml.load(fh, Loader=SAFE_LOADER)["expected_periods"]
     deadlines = dict(zip(departments["department_code"], departments["deadline_day"], strict=True))
     rows = []
     for plan in plans:

@@ -11,6 +11,7 @@ import yaml
 
 from chitieu.numbers import NumberParseError, parse_vi_number
 from chitieu.reference import Reference
+from chitieu.yaml_loader import SAFE_LOADER
 
 KINDS = (
     "at_least",
@@ -171,7 +172,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
+            doc = yaml.load(fh, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

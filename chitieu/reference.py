@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from chitieu.yaml_loader import SAFE_LOADER
+
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
@@ -53,7 +55,7 @@ class Reference:
 
 def _read(path: Path, key: str) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = yaml.load(fh, Loader=SAFE_LOADER) or {}
     if key not in data or not isinstance(data[key], list):
         raise ValueError(f"{path}: expected a top-level list '{key}'")
     return data[key]
