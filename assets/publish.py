@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from chitieu.publish import export_tables, publish_snapshot
+from chitieu.publish import export_changed_tables, publish_snapshot
 from chitieu.reports import write_html, write_xlsx
 from chitieu.resources import WAREHOUSE_POOL, PublishResource, WarehouseResource
 
@@ -38,12 +38,14 @@ BI_TABLES = [".".join(k) for k in MART_KEYS + DIMENSION_KEYS]
 )
 def exports(warehouse: WarehouseResource, publish: PublishResource) -> dg.MaterializeResult:
     """Parquet and two CSV flavours (machine: UTF-8, ',' and '.'; spreadsheet: UTF-8 BOM, ';' and
-    decimal comma), formula-injection-safe, of every BI mart and the dimensions they refer to."""
+    decimal comma), formula-injection-safe, of every BI mart and the dimensions they refer to;
+    a table whose content has not changed since its files were written is left as it is."""
     with duckdb.connect(warehouse.path, read_only=True) as con:
-        files = export_tables(con, BI_TABLES, publish.exports_dir)
+        files, unchanged = export_changed_tables(con, BI_TABLES, publish.exports_dir)
     return dg.MaterializeResult(
         metadata={
             "files": len(files),
+            "unchanged_tables": ", ".join(unchanged) or "none",
             "dir": dg.MetadataValue.path(str(Path(publish.exports_dir).resolve())),
         }
     )

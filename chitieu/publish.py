@@ -8,6 +8,8 @@ file open keeps reading the old inode; a new reader sees the new file; nobody se
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -154,3 +156,33 @@ def export_tables(
                 )
             )
     return written
+
+
+def table_fingerprint(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """Hash of a table's columns (names and types) and every row's content, in any order."""
+    columns = con.execute(f"describe {name}").fetchall()
+    rows = con.execute(f"select count(*), sum(hash(t)) from {name} as t").fetchall()[0]
+    return hashlib.sha256(repr((columns, rows)).encode()).hexdigest()
+
+
+def export_changed_tables(
+    con: duckdb.DuckDBPyConnection, tables: list[str], out_dir: str | Path
+) -> tuple[list[Path], list[str]]:
+    """:func:`export_tables` for the tables whose content changed since their files were written
+    (fingerprints kept in ``<out_dir>/.fingerprints.json``); returns (files written, tables left
+    as they were). A night when only the date moved rewrites only the dated marts."""
+    out_dir = Path(out_dir)
+    state = out_dir / ".fingerprints.json"
+    known = json.loads(state.read_text(encoding="utf-8")) if state.exists() else {}
+    now = {name: table_fingerprint(con, name) for name in tables}
+    stems = [name.replace(".", "__") for name in tables]
+    unchanged = [
+        name
+        for name, stem in zip(tables, stems, strict=True)
+        if known.get(name) == now[name]
+        and (out_dir / f"{stem}.parquet").exists()
+        and all((out_dir / f"{stem}{suffix}").exists() for suffix in CSV_SUFFIXES.values())
+    ]
+    written = export_tables(con, [t for t in tables if t not in unchanged], out_dir)
+    atomic_write(state, lambda tmp: tmp.write_text(json.dumps(now, indent=1), encoding="utf-8"))
+    return written, unchanged

@@ -67,3 +67,30 @@ def test_a_night_when_only_the_date_moved_equals_a_full_night_on_that_date(cron_
     full = _tables(warehouse)
     for table in DATED_TABLES:
         assert moved[table] == full[table], table
+
+
+def test_exports_rewrite_only_the_tables_whose_content_changed(tmp_path):
+    from chitieu.publish import export_changed_tables
+
+    out = tmp_path / "exports"
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema mart")
+        con.execute("create table mart.a as select 1 as x, 'Lai Châu' as name")
+        con.execute("create table mart.b as select 2.5 as y")
+        written, unchanged = export_changed_tables(con, ["mart.a", "mart.b"], out)
+        assert len(written) == 6 and unchanged == []
+        stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+        con.execute("update mart.b set y = 3.5")
+        written, unchanged = export_changed_tables(con, ["mart.a", "mart.b"], out)
+        assert sorted(p.name for p in written) == [
+            "mart__b.csv",
+            "mart__b.parquet",
+            "mart__b.spreadsheet.csv",
+        ]
+        assert unchanged == ["mart.a"]
+        assert (out / "mart__a.csv").stat().st_mtime_ns == stamps["mart__a.csv"]
+        assert (out / "mart__b.csv").read_text(encoding="utf-8").splitlines() == ["y", "3.5"]
+        (out / "mart__a.spreadsheet.csv").unlink()  # a missing file is written again
+        written, unchanged = export_changed_tables(con, ["mart.a", "mart.b"], out)
+        assert unchanged == ["mart.b"] and len(written) == 3
+        assert (out / "mart__a.spreadsheet.csv").exists()
