@@ -7,11 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from chitieu.catalogue import Plan
 from chitieu.periods import Period, parse_period
-from chitieu.yaml_loader import SAFE_LOADER
+from chitieu.yaml_loader import load_yaml
 
 
 def due_date(period: Period, deadline_day: int) -> date:
@@ -27,7 +26,7 @@ def expected_reports(
 ) -> pd.DataFrame:
     """One row per plan × department owning targets × expected period."""
     with open(calendar_path, encoding="utf-8") as fh:
-        suffixes = yaml.load(fh, Loader=SAFE_LOADER)["expected_periods"]
+        suffixes = load_yaml(fh)["expected_periods"]
     deadlines = dict(zip(departments["department_code"], departments["deadline_day"], strict=True))
     rows = []
     for plan in plans:

@@ -11,7 +11,7 @@ import yaml
 
 from chitieu.numbers import NumberParseError, parse_vi_number
 from chitieu.reference import Reference
-from chitieu.yaml_loader import SAFE_LOADER
+from chitieu.yaml_loader import load_yaml
 
 KINDS = (
     "at_least",
@@ -172,7 +172,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = yaml.load(fh, Loader=SAFE_LOADER)
+            doc = load_yaml(fh)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

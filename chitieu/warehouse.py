@@ -15,9 +15,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
-from chitieu.yaml_loader import SAFE_LOADER
+from chitieu.yaml_loader import load_yaml
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "warehouse"
 SCHEMAS = ("raw", "staging", "core", "mart", "ops")
@@ -51,7 +50,7 @@ def model(name: str) -> Model:
     schema, table = name.split(".")
     base = MODELS_DIR / schema / table
     with open(base.with_suffix(".yaml"), encoding="utf-8") as fh:
-        spec = yaml.load(fh, Loader=SAFE_LOADER)
+        spec = load_yaml(fh)
     sql_path = base.with_suffix(".sql")
     sql = sql_path.read_text(encoding="utf-8") if sql_path.exists() else None
     return Model(schema, table, spec, sql)
