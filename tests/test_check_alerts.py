@@ -136,3 +136,33 @@ def test_a_blocking_check_failure_gives_the_run_failure_alert_only(tmp_path, inp
     assert len(causes) == 1 and "manual_observations" in causes[0]
     mailbox.wait_for(1, seconds=0.3)
     assert mailbox.messages == []
+
+
+def test_chitieu_run_alerts_a_check_warning_once_across_nights(
+    cron_env, inputs_dir, smtp, monkeypatch, capsys
+):
+    """Cron users have no sensors: ``chitieu run`` sends the check warning itself, once."""
+    from chitieu.cli import main
+
+    port, mailbox = smtp
+    (inputs_dir / "observations" / "letter.csv").write_text(
+        HEADER
+        + "lai-chau-2024,jobs_created,105,2024-9M,1000,reported,district letter\n"
+        + "lai-chau-2024,jobs_created,106,2024-9M,1000,reported,district letter\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CHITIEU_MANUAL_DIR", str(inputs_dir / "observations"))
+    monkeypatch.setenv(
+        "CHITIEU_ALERT_URLS",
+        f"mailto://127.0.0.1:{port}?smtp=127.0.0.1&mode=insecure"
+        "&from=chitieu@example.org&to=ops@example.org",
+    )
+    for flags in ([], ["--full"]):
+        assert main(["run", "--as-of", "2025-01-15", *flags]) == 0
+    capsys.readouterr()
+    mailbox.wait_for(99, seconds=1.0)
+    warnings = [m for m in mailbox.messages if "Data check warning" in str(m["Subject"])]
+    assert [str(m["Subject"]) for m in warnings] == [
+        "[chitieu] Cảnh báo kiểm tra dữ liệu / Data check warning: "
+        "raw/manual_observations manual_observations_suite"
+    ]
