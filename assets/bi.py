@@ -6,10 +6,15 @@ from assets.plans import load_plans
 from chitieu import warehouse as wh
 from chitieu.calendar import expected_reports
 from chitieu.reference import load_reference
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
 
-@dg.asset(key=["mart", "indicator_series"], group_name="mart", deps=[["core", "fact_observation"]])
+@dg.asset(
+    key=["mart", "indicator_series"],
+    group_name="mart",
+    deps=[["core", "fact_observation"]],
+    pool=WAREHOUSE_POOL,
+)
 def indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Target × area × period: the figure in force (cumulative for flows), the estimate and the plan value."""
     n = wh.build_model(warehouse, "mart.indicator_series")
@@ -20,6 +25,7 @@ def indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
     key=["core", "expected_reports"],
     group_name="core",
     deps=[["core", "dim_target"], ["core", "dim_department"]],
+    pool=WAREHOUSE_POOL,
 )
 def expected_reports_asset(
     warehouse: WarehouseResource, inputs: InputsResource
@@ -41,6 +47,7 @@ def expected_reports_asset(
     key=["mart", "submission_status"],
     group_name="mart",
     deps=[["core", "expected_reports"], ["raw", "submissions"], ["core", "fact_observation"]],
+    pool=WAREHOUSE_POOL,
 )
 def submission_status(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per department and expected period: received, on time, accepted or rejected, or missing once overdue."""

@@ -1,8 +1,11 @@
 """One blocking asset check per expectation suite (a small GX 1.x bridge; dagster-ge supports only GX < 1.0).
 
 Each check validates what actually flows downstream. An error-severity failure fails the check with
-severity ERROR, which blocks downstream assets; warnings are reported in the metadata. A failed check is
-not a failed step in Dagster OSS, so alerts come from a sensor on check evaluations (pipelines/sensors.py).
+severity ERROR, which blocks downstream assets and fails the run: the run-failure alert carries its
+rules and cells (one alert). Warnings alone fail the check with severity WARN, which blocks nothing;
+check_failure_alert_sensor (pipelines/sensors.py) requests the run that alerts them. Department
+warnings are the exception: each warned file is already alerted to the department and the team
+(ops/submission_alerts, ops/department_alerts), so they stay in the metadata.
 """
 
 import dagster as dg
@@ -11,11 +14,17 @@ from assets.plans import load_plans
 from assets.submissions import history
 from chitieu import warehouse as wh
 from chitieu.reference import load_reference
-from chitieu.resources import InputsResource, ValidationResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, ValidationResource, WarehouseResource
 
 
 def _result(
-    context, con, suite: str, frame, cols: tuple[str, str, str], validation: ValidationResource
+    context,
+    con,
+    suite: str,
+    frame,
+    cols: tuple[str, str, str],
+    validation: ValidationResource,
+    warnings_fail: bool = True,
 ) -> dg.AssetCheckResult:
     """Validate ``frame``, keep the results as data, and report counts and the first failing cells."""
     from chitieu.validation.cache import validate_once
@@ -27,15 +36,17 @@ def _result(
     with wh.transaction(con):
         record(con, outcome, frame, context.run.run_id, "check", source_col, file_col, cell_col)
     errors = sum(f.severity == "error" for f in outcome.failures)
+    warnings = len(outcome.failures) - errors
+    warned = not errors and warnings and warnings_fail
     return dg.AssetCheckResult(
-        passed=errors == 0,
-        severity=dg.AssetCheckSeverity.ERROR,
+        passed=errors == 0 and not warned,
+        severity=dg.AssetCheckSeverity.WARN if warned else dg.AssetCheckSeverity.ERROR,
         metadata={
             "suite": f"expectations/{suite}.json",
             "rows": outcome.rows,
             "reused_unchanged_result": reused,
             "unexpected_errors": errors,
-            "unexpected_warnings": len(outcome.failures) - errors,
+            "unexpected_warnings": warnings,
             "failed_rules": ", ".join(sorted({f.rule for f in outcome.failures})) or "none",
             "first_failing_cells": dg.MetadataValue.md(
                 first_failures(outcome, frame, file_col, cell_col)
@@ -45,7 +56,10 @@ def _result(
 
 
 @dg.asset_check(
-    asset=["raw", "submission_values"], blocking=True, name="department_submission_suite"
+    asset=["raw", "submission_values"],
+    blocking=True,
+    name="department_submission_suite",
+    pool=WAREHOUSE_POOL,
 )
 def department_submission_suite(
     context: dg.AssetCheckExecutionContext,
@@ -73,11 +87,15 @@ def department_submission_suite(
             frame,
             ("file_name", "cell", "submission_id"),
             validation,
+            warnings_fail=False,
         )
 
 
 @dg.asset_check(
-    asset=["raw", "manual_observations"], blocking=True, name="manual_observations_suite"
+    asset=["raw", "manual_observations"],
+    blocking=True,
+    name="manual_observations_suite",
+    pool=WAREHOUSE_POOL,
 )
 def manual_observations_suite(
     context: dg.AssetCheckExecutionContext,
@@ -104,7 +122,10 @@ def manual_observations_suite(
 
 
 @dg.asset_check(
-    asset=["raw", "pxweb_observations"], blocking=True, name="national_statistics_suite"
+    asset=["raw", "pxweb_observations"],
+    blocking=True,
+    name="national_statistics_suite",
+    pool=WAREHOUSE_POOL,
 )
 def national_statistics_suite(
     context: dg.AssetCheckExecutionContext,
@@ -125,7 +146,9 @@ def national_statistics_suite(
         )
 
 
-@dg.asset_check(asset=["core", "dim_target"], blocking=True, name="catalogue_suite")
+@dg.asset_check(
+    asset=["core", "dim_target"], blocking=True, name="catalogue_suite", pool=WAREHOUSE_POOL
+)
 def catalogue_suite(
     context: dg.AssetCheckExecutionContext,
     warehouse: WarehouseResource,

@@ -9,7 +9,7 @@ from chitieu import warehouse as wh
 from chitieu.areas import area_problem, area_spans
 from chitieu.manual import read_manual_observations
 from chitieu.reference import load_reference
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
 
 def source_load_row(
@@ -41,6 +41,7 @@ def source_load_row(
     key=["raw", "manual_observations"],
     group_name="sources",
     deps=[["core", "dim_target"], ["core", "dim_area"]],
+    pool=WAREHOUSE_POOL,
 )
 def manual_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, inputs: InputsResource

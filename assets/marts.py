@@ -6,7 +6,7 @@ from assets.plans import PLAN_BACKFILL, PLAN_PARTITIONS
 from chitieu import warehouse as wh
 from chitieu.bi_columns import add_bi_columns
 from chitieu.plan_rows import plan_attainment, replace_plans
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
 
 def bi_names(con) -> tuple:
@@ -30,6 +30,7 @@ def bi_names(con) -> tuple:
     ],
     partitions_def=PLAN_PARTITIONS,
     backfill_policy=PLAN_BACKFILL,
+    pool=WAREHOUSE_POOL,
 )
 def target_attainment(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, inputs: InputsResource
@@ -71,7 +72,10 @@ def target_attainment(
 
 
 @dg.asset(
-    key=["mart", "attainment_summary"], group_name="mart", deps=[["mart", "target_attainment"]]
+    key=["mart", "attainment_summary"],
+    group_name="mart",
+    deps=[["mart", "target_attainment"]],
+    pool=WAREHOUSE_POOL,
 )
 def attainment_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Counts by status per plan and per group, with the sentence for the council:

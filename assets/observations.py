@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from chitieu import warehouse as wh
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
 STAGING_VIEWS = (
     "staging.stg_manual_observations",
@@ -25,6 +25,7 @@ STAGING_VIEWS = (
         ["core", "dim_period"],
         ["core", "dim_source_kind"],
     ],
+    pool=WAREHOUSE_POOL,
 )
 def fact_observation(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
     """Rebuilds the staging views and ``core.fact_observation`` from all sources in one transaction.

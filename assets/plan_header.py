@@ -5,7 +5,7 @@ import dagster as dg
 from assets.plans import load_plans
 from chitieu import warehouse as wh
 from chitieu.plan_header import header_frames, load_plan_header
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
 
 @dg.multi_asset(
@@ -22,6 +22,7 @@ from chitieu.resources import InputsResource, WarehouseResource
         ),
     ],
     group_name="plans",
+    pool=WAREHOUSE_POOL,
 )
 def plan_headers(warehouse: WarehouseResource, inputs: InputsResource):
     """Read each plan YAML's ``plan:`` header; every group its targets use must have a heading."""

@@ -51,7 +51,12 @@ def dim_target(
     )
 
 
-@dg.asset(key=["core", "dim_period"], group_name="plans", deps=[["core", "dim_target"]])
+@dg.asset(
+    key=["core", "dim_period"],
+    group_name="plans",
+    deps=[["core", "dim_target"]],
+    pool=WAREHOUSE_POOL,
+)
 def dim_period(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
     """All reporting periods of every plan year (each year of a multi-year plan) and its baseline year."""
     years = sorted({y for p in load_plans(inputs) for y in range(p.baseline_year, p.year + 1)})

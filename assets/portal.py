@@ -4,11 +4,10 @@ alert e-mails to each department's own address."""
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pandas as pd
 
 from chitieu import warehouse as wh
-from chitieu.resources import AlertsResource, InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, AlertsResource, InputsResource, WarehouseResource
 from chitieu.warehouse import model
 
 
@@ -28,7 +27,7 @@ def read_portal_log(path: str) -> pd.DataFrame:
     return frame.astype({c: "string" for c in text})
 
 
-@dg.asset(key=["raw", "portal_events"], group_name="sources")
+@dg.asset(key=["raw", "portal_events"], group_name="sources", pool=WAREHOUSE_POOL)
 def portal_events(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
     """Sign-ins and uploads on the department portal (who, when, what, result), copied whole from
     the portal's append-only SQLite log: the portal never opens the warehouse, whose writer lock
@@ -45,28 +44,37 @@ def portal_events(warehouse: WarehouseResource, inputs: InputsResource) -> dg.Ma
     )
 
 
-@dg.asset(key=["ops", "department_alerts"], group_name="alerts", deps=[["raw", "submissions"]])
+@dg.asset(
+    key=["ops", "department_alerts"],
+    group_name="alerts",
+    deps=[["raw", "submissions"]],
+    pool=WAREHOUSE_POOL,
+)
 def department_alerts(
-    warehouse: WarehouseResource, inputs: InputsResource, alerts: AlertsResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    inputs: InputsResource,
+    alerts: AlertsResource,
 ) -> dg.MaterializeResult:
     """One e-mail per rejected or warned file to the submitting department's own address
-    (``email`` in departments.yaml), through CHITIEU_DEPARTMENT_MAIL_URL, once per file."""
+    (``email`` in departments.yaml), through CHITIEU_DEPARTMENT_MAIL_URL, once per file; tracked
+    in the same ``ops.alert_deliveries`` as every other alert."""
     from chitieu.alerts import AlertStore, department_submission_alerts, send_to_departments
     from chitieu.reference import load_reference
 
-    with duckdb.connect(warehouse.path, read_only=True) as con:
+    with warehouse.get_connection() as con:
         pending = department_submission_alerts(
             con,
             inputs.outbox_dir,
             max_age_days=alerts.max_age_days,
             base_url=alerts.feedback_base_url,
         )
-    sent = send_to_departments(
-        pending,
-        alerts.department_mail_url,
-        load_reference(inputs.reference_dir),
-        AlertStore(alerts.state_path),
-    )
+        sent = send_to_departments(
+            pending,
+            alerts.department_mail_url,
+            load_reference(inputs.reference_dir),
+            AlertStore(con, context.run.run_id),
+        )
     return dg.MaterializeResult(
         metadata={
             "candidates": len(pending),

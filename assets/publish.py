@@ -5,9 +5,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from chitieu.publish import export_tables, publish_snapshot
+from chitieu.publish import export_changed_tables, publish_snapshot
 from chitieu.reports import write_html, write_xlsx
-from chitieu.resources import PublishResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, PublishResource, WarehouseResource
 
 MART_KEYS = [
     ["mart", "target_attainment"],
@@ -30,15 +30,22 @@ DIMENSION_KEYS = [
 BI_TABLES = [".".join(k) for k in MART_KEYS + DIMENSION_KEYS]
 
 
-@dg.asset(key=["publish", "exports"], group_name="publish", deps=MART_KEYS + DIMENSION_KEYS)
+@dg.asset(
+    key=["publish", "exports"],
+    group_name="publish",
+    deps=MART_KEYS + DIMENSION_KEYS,
+    pool=WAREHOUSE_POOL,
+)
 def exports(warehouse: WarehouseResource, publish: PublishResource) -> dg.MaterializeResult:
     """Parquet and two CSV flavours (machine: UTF-8, ',' and '.'; spreadsheet: UTF-8 BOM, ';' and
-    decimal comma), formula-injection-safe, of every BI mart and the dimensions they refer to."""
+    decimal comma), formula-injection-safe, of every BI mart and the dimensions they refer to;
+    a table whose content has not changed since its files were written is left as it is."""
     with duckdb.connect(warehouse.path, read_only=True) as con:
-        files = export_tables(con, BI_TABLES, publish.exports_dir)
+        files, unchanged = export_changed_tables(con, BI_TABLES, publish.exports_dir)
     return dg.MaterializeResult(
         metadata={
             "files": len(files),
+            "unchanged_tables": ", ".join(unchanged) or "none",
             "dir": dg.MetadataValue.path(str(Path(publish.exports_dir).resolve())),
         }
     )
@@ -48,6 +55,7 @@ def exports(warehouse: WarehouseResource, publish: PublishResource) -> dg.Materi
     key=["publish", "attainment_report"],
     group_name="publish",
     deps=[*MART_KEYS, ["core", "dim_plan"], ["core", "dim_unit"]],
+    pool=WAREHOUSE_POOL,
 )
 def attainment_report(
     warehouse: WarehouseResource, publish: PublishResource
@@ -72,6 +80,7 @@ def attainment_report(
     key=["publish", "warehouse"],
     group_name="publish",
     deps=[*MART_KEYS, ["publish", "exports"], ["publish", "attainment_report"]],
+    pool=WAREHOUSE_POOL,
 )
 def published_warehouse(
     warehouse: WarehouseResource, publish: PublishResource

@@ -4,7 +4,7 @@ import dagster as dg
 
 from chitieu import warehouse as wh
 from chitieu.reference import load_precedence, load_reference
-from chitieu.resources import InputsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
 
 @dg.multi_asset(
@@ -30,6 +30,7 @@ from chitieu.resources import InputsResource, WarehouseResource
         ),
     ],
     group_name="reference",
+    pool=WAREHOUSE_POOL,
 )
 def reference_dimensions(warehouse: WarehouseResource, inputs: InputsResource):
     """Load the reference YAML files into the core dimension tables."""

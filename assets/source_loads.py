@@ -1,11 +1,10 @@
 """Source health: mart.source_loads and the alerts for rejected, stale or moved statistics tables."""
 
 import dagster as dg
-import duckdb
 
 from chitieu import warehouse as wh
 from chitieu.alerts import AlertStore, send
-from chitieu.resources import AlertsResource, StatisticsResource, WarehouseResource
+from chitieu.resources import WAREHOUSE_POOL, AlertsResource, StatisticsResource, WarehouseResource
 from chitieu.source_alerts import statistics_alerts
 
 
@@ -17,6 +16,7 @@ from chitieu.source_alerts import statistics_alerts
         ["raw", "worldbank_observations"],
         ["raw", "manual_observations"],
     ],
+    pool=WAREHOUSE_POOL,
 )
 def source_loads(
     warehouse: WarehouseResource, statistics: StatisticsResource
@@ -52,15 +52,16 @@ def source_loads(
     group_name="alerts",
     kinds={"apprise"},
     deps=[["mart", "source_loads"]],
+    pool=WAREHOUSE_POOL,
 )
 def statistics_alerts_asset(
-    warehouse: WarehouseResource, alerts: AlertsResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, alerts: AlertsResource
 ) -> dg.MaterializeResult:
     """An alert for each rejected or stale statistics table or indicator (once per outage), and for
     a moved table whose pin a person should update."""
-    with duckdb.connect(warehouse.path, read_only=True) as con:
+    with warehouse.get_connection() as con:
         pending = statistics_alerts(con)
-    sent = send(pending, alerts.urls, AlertStore(alerts.state_path))
+        sent = send(pending, alerts.urls, AlertStore(con, context.run.run_id))
     return dg.MaterializeResult(
         metadata={
             "candidates": len(pending),

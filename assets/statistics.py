@@ -12,7 +12,7 @@ import pandas as pd
 
 from assets.manual import source_load_row
 from chitieu import warehouse as wh
-from chitieu.resources import NETWORK_RETRY, StatisticsResource, WarehouseResource
+from chitieu.resources import NETWORK_RETRY, WAREHOUSE_POOL, StatisticsResource, WarehouseResource
 from sources.statistics.cache import SharedGets, UnitResult, cached_units, fetch_unit, store_answers
 from sources.statistics.mapping import fetch_pxweb_table
 from sources.statistics.pxweb import PxWebClient, PxWebError
@@ -69,6 +69,7 @@ def _fetch_table(base: str, language: str, spec: dict, units: dict):
     group_name="sources",
     deps=[["core", "dim_target"]],
     retry_policy=NETWORK_RETRY,
+    pool=WAREHOUSE_POOL,
 )
 def pxweb_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, statistics: StatisticsResource
@@ -168,7 +169,12 @@ def _indicator_frame(ind: dict, values, url: str, retrieved_at, run_id: str) -> 
     return frame
 
 
-@dg.asset(key=["raw", "worldbank_observations"], group_name="sources", retry_policy=NETWORK_RETRY)
+@dg.asset(
+    key=["raw", "worldbank_observations"],
+    group_name="sources",
+    retry_policy=NETWORK_RETRY,
+    pool=WAREHOUSE_POOL,
+)
 def worldbank_observations(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, statistics: StatisticsResource
 ) -> dg.MaterializeResult:
@@ -231,7 +237,12 @@ def worldbank_observations(
     )
 
 
-@dg.asset(key=["core", "fact_population"], group_name="core", deps=[["raw", "pxweb_observations"]])
+@dg.asset(
+    key=["core", "fact_population"],
+    group_name="core",
+    deps=[["raw", "pxweb_observations"]],
+    pool=WAREHOUSE_POOL,
+)
 def fact_population(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Average population by area and year from the statistics office (denominator of per-10,000 targets)."""
     n = wh.build_model(warehouse, "core.fact_population", ensure=("raw.pxweb_observations",))
@@ -242,6 +253,7 @@ def fact_population(warehouse: WarehouseResource) -> dg.MaterializeResult:
     key=["core", "fact_national_indicator"],
     group_name="core",
     deps=[["raw", "worldbank_observations"]],
+    pool=WAREHOUSE_POOL,
 )
 def fact_national_indicator(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """World Bank national comparators attached to the targets they put in context."""
@@ -252,7 +264,10 @@ def fact_national_indicator(warehouse: WarehouseResource) -> dg.MaterializeResul
 
 
 @dg.asset(
-    key=["mart", "source_discrepancies"], group_name="mart", deps=[["core", "fact_observation"]]
+    key=["mart", "source_discrepancies"],
+    group_name="mart",
+    deps=[["core", "fact_observation"]],
+    pool=WAREHOUSE_POOL,
 )
 def source_discrepancies(
     warehouse: WarehouseResource, statistics: StatisticsResource

@@ -241,6 +241,7 @@ def department_submissions(
     key=["mart", "submission_changes"],
     group_name="mart",
     deps=[["raw", "submission_values"], ["core", "fact_observation"]],
+    pool=WAREHOUSE_POOL,
 )
 def submission_changes(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Revision history: who changed which figure, from what, to what, and when."""

@@ -4,14 +4,17 @@ Each night is a fresh ``chitieu run`` process, as cron starts it, with Data Docs
 outputs in a temporary folder:
 
 1. full: an empty warehouse, every input read, validated and loaded, Data Docs built;
-2. no-change rerun: the same inputs, settings, date and code, so ``chitieu run`` reports the
-   current results and stops (chitieu/incremental.py);
-3. and 4. ``--full`` reruns: every asset runs, but suites on unchanged data reuse their earlier
+2. no-change rerun, same date: the same inputs, settings, date and code, so ``chitieu run``
+   reports the current results and stops (chitieu/incremental.py);
+3. no-change rerun, next date: the same inputs, settings and code the next day (the usual cron
+   night without news), so only the assets that depend on the date run (pipelines/metadata.py);
+4. and 5. ``--full`` reruns: every asset runs, but suites on unchanged data reuse their earlier
    result (no GX import, no Data Docs rebuild; chitieu/validation/cache.py). The first of them
    still validates the department figures once, because their history (the figures loaded by
    night 1) changed; the second is the steady state.
 
-Target (issue 15): the no-change rerun costs at most 20 % of the full night.
+Target (issue 15): a no-change rerun costs at most 20 % of the full night, on the same date and
+on the next one.
 Run: .venv/bin/python -m benchmarks.incremental_night
 """
 
@@ -30,8 +33,9 @@ from chitieu.resources import PROJECT_ROOT, SAMPLE_INBOX_DIR
 TARGET = 0.20
 
 
-def _night(env: dict, *flags: str) -> float:
+def _night(env: dict, *flags: str, as_of: str = "2025-01-15") -> float:
     chitieu = Path(sys.executable).parent / "chitieu"
+    env = env | {"CHITIEU_AS_OF": as_of}
     start = time.perf_counter()
     done = subprocess.run([str(chitieu), "run", *flags], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -50,30 +54,36 @@ def main() -> float:
             "CHITIEU_INBOX_DIR": str(root / "inbox"),
             "CHITIEU_OUTBOX_DIR": str(root / "outbox"),
             "CHITIEU_GX_DIR": str(root / "gx"),
-            "CHITIEU_ALERT_STATE": str(root / "alerts.sqlite"),
             "CHITIEU_PUBLISHED_WAREHOUSE": str(root / "published" / "chitieu.duckdb"),
             "CHITIEU_EXPORTS_DIR": str(root / "exports"),
             "CHITIEU_REPORTS_DIR": str(root / "reports"),
-            "CHITIEU_AS_OF": "2025-01-15",
             "CHITIEU_STATS_MODE": "offline",
         }
         os.chdir(PROJECT_ROOT)
         full = _night(env)
         rerun = _night(env)
-        first_assets = _night(env, "--full")
-        steady_assets = _night(env, "--full")
-    ratio = rerun / full
+        next_day = _night(env, as_of="2025-01-16")
+        first_assets = _night(env, "--full", as_of="2025-01-16")
+        steady_assets = _night(env, "--full", as_of="2025-01-16")
+    ratio, next_ratio = rerun / full, next_day / full
     print("incremental nights (sample, one process per night, Data Docs on)")
     print(f"  full night (empty warehouse)         {full:6.2f} s  100 %")
-    print(f"  no-change rerun                      {rerun:6.2f} s  {ratio:4.0%}  (target <= 20 %)")
+    print(f"  no-change rerun, same date           {rerun:6.2f} s  {ratio:4.0%}  (target <= 20 %)")
+    print(
+        f"  no-change rerun, next date           {next_day:6.2f} s  {next_ratio:4.0%}  (target <= 20 %)"
+    )
     print(
         f"  --full rerun, history changed        {first_assets:6.2f} s  {first_assets / full:4.0%}"
     )
     print(
         f"  --full rerun, steady state           {steady_assets:6.2f} s  {steady_assets / full:4.0%}"
     )
-    print(f"  no-change rerun ratio: {ratio:.1%} {'OK' if ratio <= TARGET else 'ABOVE TARGET'}")
-    return ratio
+    worst = max(ratio, next_ratio)
+    print(
+        f"  no-change rerun ratio: same date {ratio:.1%}, next date {next_ratio:.1%} "
+        f"{'OK' if worst <= TARGET else 'ABOVE TARGET'}"
+    )
+    return worst
 
 
 if __name__ == "__main__":

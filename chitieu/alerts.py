@@ -3,9 +3,12 @@
 Channels come only from the environment (``CHITIEU_ALERT_URLS``: apprise URLs such as
 ``mailtos://user:password@smtp.example.org?to=ops@example.org`` or ``json://hooks.example.org/x``);
 they may hold secrets, so no alert text or message ever includes them (a channel is named by its
-scheme and host only). Delivery is tracked per alert key and per channel in a small SQLite file
-(SQLite waits on locks; DuckDB would fail at once), so a channel that was down is retried the next
-night without repeating the alert on the channels that got it.
+scheme and host only). Delivery is tracked per alert key and per channel in the warehouse
+(``ops.alert_deliveries``: status, attempts, last error), so a channel that was down is retried the
+next night without repeating the alert on the channels that got it. DuckDB has one writer and a
+second one fails at once, so the store is only written from within runs that hold the warehouse
+(the nightly assets, the alert jobs, ``chitieu run`` under its lock; all in the
+``chitieu_warehouse`` pool).
 
 Alerts are sent only by runs (assets, ``chitieu run``, the run-failure alert job), never while a
 sensor is evaluated: the Dagster UI evaluates sensors for "Preview tick result" too.
@@ -15,8 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,30 +90,86 @@ def validate_urls(urls: str) -> list[str]:
 
 
 class AlertStore:
-    """Which alert keys were delivered to which channel."""
+    """Which alert keys were delivered to which channel: ``ops.alert_deliveries`` in the warehouse,
+    one row per alert key and channel. ``con`` is a writable connection of a run that holds the
+    warehouse (never a sensor's)."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
-            db.execute(
-                "create table if not exists deliveries (key text, channel text, title text, "
-                "sent_at text, primary key (key, channel))"
-            )
+    TABLE = "ops.alert_deliveries"
+
+    def __init__(self, con, run_id: str = ""):
+        from chitieu import warehouse as wh
+
+        self.con, self.run_id = con, run_id
+        wh.ensure_table(con, self.TABLE)
 
     def delivered(self, key: str, channel: str) -> bool:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db:
-            row = db.execute(
-                "select 1 from deliveries where key = ? and channel = ?", [key, channel]
-            ).fetchone()
-            return row is not None
+        return bool(
+            self.con.execute(
+                f"select count(*) from {self.TABLE} "
+                "where alert_key = ? and channel = ? and status = 'sent'",
+                [key, channel],
+            ).fetchall()[0][0]
+        )
 
-    def mark(self, alert: Alert, channel: str) -> None:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
-            db.execute(
-                "insert or ignore into deliveries values (?, ?, ?, ?)",
-                [alert.key, channel, alert.title, datetime.now(UTC).isoformat()],
-            )
+    def record(self, alert: Alert, url: str, error: str | None) -> None:
+        """One attempt on one channel: sent (``error`` None) or failed with ``error``."""
+        now = datetime.now(UTC)
+        self.con.execute(
+            f"""insert into {self.TABLE} by name
+                select ? as alert_key, ? as channel, ? as channel_name, ? as title, ? as severity,
+                       ? as status, 1 as attempts, ? as first_attempt_at, ? as last_attempt_at,
+                       ? as sent_at, ? as error, ? as run_id
+                on conflict (alert_key, channel) do update set
+                    status = excluded.status, attempts = attempts + 1,
+                    last_attempt_at = excluded.last_attempt_at, sent_at = excluded.sent_at,
+                    error = excluded.error, run_id = excluded.run_id""",
+            [
+                alert.key,
+                channel_id(url),
+                describe(url),
+                alert.title,
+                alert.severity,
+                "failed" if error else "sent",
+                now,
+                now,
+                None if error else now,
+                error,
+                self.run_id,
+            ],
+        )
+
+    def mark(self, alert: Alert, url: str) -> None:
+        self.record(alert, url, None)
+
+    def deliveries(self) -> list[tuple]:
+        """(alert key, channel name, status, attempts) of every row, for reports and tests."""
+        return self.con.execute(
+            f"select alert_key, channel_name, status, attempts from {self.TABLE} "
+            "order by alert_key, channel_name"
+        ).fetchall()
+
+
+@contextmanager
+def warehouse_store(path: str | Path, run_id: str = ""):
+    """The delivery store in the warehouse at ``path`` for a run-failure alert; None when another
+    process holds the warehouse (DuckDB fails at once on a second writer). A run's failure has a
+    key of its own, alerted by one job run, so sending it untracked cannot repeat it."""
+    import duckdb
+
+    from chitieu import warehouse as wh
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException:
+        con = None
+    try:
+        if con is not None:
+            wh.ensure_schemas(con)
+        yield AlertStore(con, run_id) if con is not None else None
+    finally:
+        if con is not None:
+            con.close()
 
 
 def _attachment(path: str):
@@ -155,20 +213,25 @@ def _notify(url: str, alert: Alert) -> bool:
         )
 
 
-def send(alerts: list[Alert], urls: str, store: AlertStore) -> list[str]:
+def send(alerts: list[Alert], urls: str, store: AlertStore | None) -> list[str]:
     """Send each alert to every channel that has not had it yet; returns the keys sent somewhere.
-    A channel that fails is tried again next time; the others are not repeated."""
+    A channel that fails is tried again next time; the others are not repeated. ``store`` None
+    sends without tracking (only for alerts whose key cannot recur, such as a run's failure, when
+    the warehouse is held by another process)."""
     channels = validate_urls(urls)
     sent = []
     for alert in alerts:
         delivered = False
         for url in channels:
-            channel = channel_id(url)
-            if store.delivered(alert.key, channel):
+            if store is not None and store.delivered(alert.key, channel_id(url)):
                 continue
-            if _notify(url, alert):
-                store.mark(alert, channel)
-                delivered = True
+            try:
+                ok, error = _notify(url, alert), None
+            except Exception as exc:  # one channel's failure must not stop the others
+                ok, error = False, type(exc).__name__
+            if store is not None:
+                store.record(alert, url, None if ok else error or "the channel refused it")
+            delivered = delivered or ok
         if delivered:
             sent.append(alert.key)
     return sent
@@ -182,6 +245,23 @@ def run_failure_alert(run_id: str, job: str, causes: list[str], url: str) -> Ale
         title=f"[chitieu] Lần chạy thất bại / Run failed: {job}",
         body=(f"Lần chạy {job} thất bại / Run {job} failed:\n{lines}\nChi tiết / Details: {url}"),
         severity="failure",
+    )
+
+
+def check_warning_alert(asset: str, check: str, rules: str, cells: str, url: str) -> Alert:
+    """The alert for an asset check that failed with severity WARN (warnings only, nothing
+    blocked). Its key is the check and what it found, so a warning that persists night after night
+    is alerted once, and a new finding is alerted again."""
+    digest = hashlib.sha256(f"{rules}\n{cells}".encode()).hexdigest()[:16]
+    return Alert(
+        key=f"check:{asset}:{check}:{digest}",
+        title=f"[chitieu] Cảnh báo kiểm tra dữ liệu / Data check warning: {asset} {check}",
+        body=(
+            f"Kiểm tra {check} trên {asset} có cảnh báo (không chặn lần chạy): quy tắc {rules}.\n"
+            f"Check {check} on {asset} found warnings (nothing was blocked): rules {rules}.\n"
+            f"{cells}\nChi tiết / Details: {url}"
+        ),
+        severity="warning",
     )
 
 

@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from chitieu.catalogue import Plan
 from chitieu.periods import Period, parse_period
+from chitieu.yaml_loader import load_yaml
 
 
 def due_date(period: Period, deadline_day: int) -> date:
@@ -27,7 +27,7 @@ def expected_reports(
     """One row per annual plan × department owning targets × expected period (a multi-year plan
     is judged from yearly figures, not from reports of its own)."""
     with open(calendar_path, encoding="utf-8") as fh:
-        suffixes = yaml.safe_load(fh)["expected_periods"]
+        suffixes = load_yaml(fh)["expected_periods"]
     deadlines = dict(zip(departments["department_code"], departments["deadline_day"], strict=True))
     rows = []
     for plan in plans:

@@ -11,6 +11,7 @@ import yaml
 
 from chitieu.numbers import NumberParseError, parse_vi_number
 from chitieu.reference import Reference
+from chitieu.yaml_loader import load_yaml
 
 KINDS = (
     "at_least",
@@ -196,7 +197,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
+            doc = load_yaml(fh)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

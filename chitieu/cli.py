@@ -49,10 +49,14 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with runner.exclusive_run(path):
             # decided before Dagster is even imported: a no-change night costs a second or two
-            key, previous = incremental.unchanged_since(overrides, args.full, publish=not what_if)
-            if previous is not None:
-                return _report_unchanged(path, previous, args)
-            return _run_night(args, overrides, path, key, what_if)
+            night = incremental.tonight(overrides, publish=not what_if)
+            moved_from = None
+            if night is not None and not args.full:
+                previous = incremental.last_run(path, night.key)
+                if previous is not None:
+                    return _report_unchanged(path, previous, args)
+                moved_from = incremental.only_the_date_moved(path, night.inputs_key, night.as_of)
+            return _run_night(args, overrides, path, night, moved_from, what_if)
     except runner.RunInProgress as exc:
         print(f"chitieu run: {exc}", file=sys.stderr)
         return 3
@@ -82,6 +86,8 @@ def _report_unchanged(path: str, previous, args) -> int:
 
 def _held_files(result) -> bool:
     """True when the run left an inbox file for later (still being copied; docs/submissions.md)."""
+    if "department_submissions" not in {n.name for n in result.job_def.graph.nodes}:
+        return False  # a date-only night reads no inbox
     for m in result.asset_materializations_for_node("department_submissions"):
         held = m.metadata.get("held_files")
         if held is not None and getattr(held, "value", held) != "none":
@@ -89,7 +95,11 @@ def _held_files(result) -> bool:
     return False
 
 
-def _run_night(args, overrides: dict, path: str, key: str | None, what_if: bool) -> int:
+def _run_night(
+    args, overrides: dict, path: str, night, moved_from: str | None, what_if: bool
+) -> int:
+    """The nightly job; only its date-dependent assets when ``moved_from`` (the date of the last
+    night, whose inputs were tonight's); a what-if run publishes and sends nothing."""
     import dagster as dg
 
     from chitieu import runner
@@ -104,13 +114,20 @@ def _run_night(args, overrides: dict, path: str, key: str | None, what_if: bool)
     except AlertConfigError as exc:
         print(f"chitieu run: {exc}", file=sys.stderr)
         return 2
-    result = _execute(overrides, what_if)
+    result = _execute(overrides, what_if, date_only=moved_from is not None)
+    if moved_from is not None:
+        print(
+            f"only the date moved since the night of {moved_from} (same inputs, settings and "
+            "code): ran the assets that depend on it (--full runs every asset)"
+        )
     log = runner.write_log(result, os.path.join(os.path.dirname(os.path.abspath(path)), "logs"))
+    if not what_if:
+        _alert_check_warnings(result, alerts, path)
     if not result.success:
-        return _report_failure(result, alerts, log, send_alert=not what_if)
-    if key and not _held_files(result):
+        return _report_failure(result, alerts, log, path, send_alert=not what_if)
+    if night is not None and not _held_files(result):
         # a night that held a file still being copied must run again, even if nothing changes
-        remember(path, key, result.run_id)
+        remember(path, night.key, result.run_id, night.inputs_key, night.as_of)
     from chitieu.report_text import attainment_table, rejected_submissions
 
     with duckdb.connect(path, read_only=True) as con:
@@ -154,9 +171,10 @@ def _run_night(args, overrides: dict, path: str, key: str | None, what_if: bool)
     return 0
 
 
-def _execute(overrides, what_if: bool):
+def _execute(overrides, what_if: bool, date_only: bool = False):
     """The nightly job over every plan of the plans folder (registered as plan partitions first);
-    a what-if run leaves out the assets that publish or send."""
+    a what-if run leaves out the assets that publish or send; a date-only night runs only the
+    assets that depend on the date."""
     import dagster as dg
 
     from pipelines.definitions import build_definitions
@@ -164,6 +182,11 @@ def _execute(overrides, what_if: bool):
     from pipelines.partitions import all_plans_tags, plan_ids, sync_plan_partitions
 
     defs = build_definitions(overrides)
+    selection = None
+    if date_only:
+        from pipelines.metadata import date_dependent_keys
+
+        selection = date_dependent_keys(defs)
     instance = (
         dg.DagsterInstance.get()
         if os.environ.get("DAGSTER_HOME")
@@ -173,20 +196,51 @@ def _execute(overrides, what_if: bool):
     job = defs.resolve_job_def("nightly")
     # the console stays quiet: the cause goes on one line, the traces to the log file
     quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    if what_if:
+        allowed = set(what_if_selection(job))
+        selection = sorted(k for k in (selection or allowed) if k in allowed)
     return job.execute_in_process(
         run_config=quiet,
         instance=instance,
         raise_on_error=False,
         tags=all_plans_tags(instance) or {},
-        asset_selection=what_if_selection(job) if what_if else None,
+        asset_selection=selection,
     )
 
 
-def _report_failure(result, alerts, log, send_alert: bool = True) -> int:
+def _alert_check_warnings(result, alerts, path: str) -> None:
+    """Checks that failed with severity WARN, alerted as check_failure_alert_sensor's run does
+    (cron users have no sensors); the same finding is alerted once across nights."""
+    from chitieu import runner
+    from chitieu.alerts import check_warning_alert, send, warehouse_store
+
+    found = [
+        w
+        for e in result.get_asset_check_evaluations()
+        if (w := runner.check_warning(e, result.run_id))
+    ]
+    if not found or not _value(alerts.urls).strip():
+        return
+    url = runner.run_url(_value(alerts.ui_url), result.run_id)
+    pending = [check_warning_alert(w.asset, w.check, w.rules, w.cells, url) for w in found]
+    try:
+        with warehouse_store(path, result.run_id) as store:
+            if store is None:  # untracked, it would be sent again every night
+                print(
+                    "chitieu run: check warnings not alerted: the warehouse is busy",
+                    file=sys.stderr,
+                )
+                return
+            send(pending, _value(alerts.urls), store)
+    except Exception as exc:  # a failing channel must not hide the run's own result
+        print(f"chitieu run: check warnings could not be alerted: {exc}", file=sys.stderr)
+
+
+def _report_failure(result, alerts, log, path: str, send_alert: bool = True) -> int:
     """``FAILED <asset>: <cause>`` lines last, after the log's path; the alert goes out from here
     (cron users have no run-failure sensor), except for a what-if run, which sends nothing."""
     from chitieu import runner
-    from chitieu.alerts import AlertStore, run_failure_alert, send
+    from chitieu.alerts import run_failure_alert, send, warehouse_store
 
     failed = runner.failures(result) or [
         runner.StepFailure("nightly", "the run failed without a failed step; see the log")
@@ -195,7 +249,8 @@ def _report_failure(result, alerts, log, send_alert: bool = True) -> int:
     alert = run_failure_alert(result.run_id, "nightly", [f.line() for f in failed], url)
     try:
         if send_alert:
-            send([alert], _value(alerts.urls), AlertStore(_value(alerts.state_path)))
+            with warehouse_store(path, result.run_id) as store:
+                send([alert], _value(alerts.urls), store)
     except Exception as exc:  # a failing channel must not hide the run's own cause
         print(f"chitieu run: the failure alert could not be sent: {exc}", file=sys.stderr)
     print(f"full log: {log}", file=sys.stderr)

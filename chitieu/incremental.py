@@ -4,8 +4,10 @@ The night's inputs are fingerprinted: the evaluation date, every setting, and th
 modification time of every file the run reads (plan catalogues, reference data, manual
 observations, the inbox, recorded statistics, suites, warehouse models and the code itself).
 After a successful run the fingerprint is kept in the warehouse (``ops.night_inputs``); when the
-next ``chitieu run`` finds the same fingerprint it reports the current results and stops. Live
-statistics are outside chitieu's control, so a night in live mode always runs.
+next ``chitieu run`` finds the same fingerprint it reports the current results and stops. When
+only the date moved (the inputs' fingerprint, without the date, is last night's), only the assets
+that depend on the date run (``pipelines/metadata.py``: DATE_DEPENDENT and what is downstream of
+them). Live statistics are outside chitieu's control, so a night in live mode always runs whole.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,6 +37,9 @@ DDL = (
     "create schema if not exists ops",
     "create table if not exists ops.night_inputs (fingerprint varchar, run_id varchar, "
     "finished_at timestamptz)",
+    # the same inputs on another date: only the date-dependent assets run
+    "alter table ops.night_inputs add column if not exists inputs_fingerprint varchar",
+    "alter table ops.night_inputs add column if not exists as_of varchar",
 )
 
 
@@ -59,31 +65,53 @@ def fingerprint(settings: dict, as_of: str, folders: list[str]) -> str:
     return digest.hexdigest()
 
 
-def last_run(warehouse: str, key: str) -> tuple[str, datetime] | None:
-    """The run id and end of the last successful night with this fingerprint, if it is the latest."""
+def _latest(warehouse: str) -> tuple | None:
+    """(fingerprint, run id, finished at, inputs fingerprint, as_of) of the latest good night."""
     if not Path(warehouse).exists():
         return None
     with duckdb.connect(warehouse, read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'ops' and table_name = 'night_inputs'"
-        ).fetchone()[0]
-        if not exists:
+        columns = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'ops' and table_name = 'night_inputs'"
+            ).fetchall()
+        }
+        if not columns:
             return None
-        row = con.execute(
-            "select fingerprint, run_id, finished_at from ops.night_inputs "
+        extra = "inputs_fingerprint, as_of" if "as_of" in columns else "null, null"
+        return con.execute(
+            f"select fingerprint, run_id, finished_at, {extra} from ops.night_inputs "
             "order by finished_at desc limit 1"
         ).fetchone()
+
+
+def last_run(warehouse: str, key: str) -> tuple[str, datetime] | None:
+    """The run id and end of the last successful night with this fingerprint, if it is the latest."""
+    row = _latest(warehouse)
     return (row[1], row[2]) if row and row[0] == key else None
 
 
-def remember(warehouse: str, key: str, run_id: str) -> None:
-    """Keep the fingerprint of a successful night."""
+def only_the_date_moved(warehouse: str, inputs_key: str, as_of: str) -> str | None:
+    """The date of the latest successful night when it had the same inputs, settings and code
+    (``inputs_key``) on another date; None otherwise."""
+    row = _latest(warehouse)
+    if row and row[3] == inputs_key and row[4] and row[4] != as_of:
+        return row[4]
+    return None
+
+
+def remember(
+    warehouse: str, key: str, run_id: str, inputs_key: str | None = None, as_of: str | None = None
+) -> None:
+    """Keep the fingerprints of a successful night."""
     with duckdb.connect(warehouse) as con:
         for sql in DDL:
             con.execute(sql)
         con.execute(
-            "insert into ops.night_inputs values (?, ?, ?)", [key, run_id, datetime.now(UTC)]
+            "insert into ops.night_inputs by name select ? as fingerprint, ? as run_id, "
+            "? as finished_at, ? as inputs_fingerprint, ? as as_of",
+            [key, run_id, datetime.now(UTC), inputs_key, as_of],
         )
 
 
@@ -114,10 +142,17 @@ def warehouse_path(overrides: dict) -> str:
     )
 
 
-def unchanged_since(
-    overrides: dict, full: bool = False, publish: bool = True
-) -> tuple[str | None, tuple | None]:
-    """(fingerprint of tonight's inputs or None in live mode, the earlier run with the same one).
+@dataclass(frozen=True)
+class Night:
+    """Tonight's fingerprints: ``key`` of everything, ``inputs_key`` of everything but the date."""
+
+    key: str
+    inputs_key: str
+    as_of: str
+
+
+def tonight(overrides: dict, publish: bool = True) -> Night | None:
+    """Tonight's fingerprints; None in live mode (statistics outside chitieu's control).
 
     Settings are the CHITIEU_* variables and the command-line overrides; defaults are code, and
     the code is fingerprinted. Input folders are the configured ones (the bundled defaults are
@@ -126,7 +161,7 @@ def unchanged_since(
     folder, and the ids they declare) are part of it, and so is ``publish``: a what-if run that
     published nothing does not stand in for a night that publishes."""
     if (os.environ.get("CHITIEU_STATS_MODE") or "offline") == "live":
-        return None, None
+        return None
     settings = {k: v for k, v in os.environ.items() if k.startswith("CHITIEU_")}
     as_of = overrides.get("inputs", {}).get("as_of") or settings.get("CHITIEU_AS_OF")
     as_of = as_of or str(datetime.now(ZoneInfo(TIMEZONE)).date())
@@ -134,9 +169,25 @@ def unchanged_since(
     if not settings.get("CHITIEU_INBOX_DIR"):
         folders.append("var/inbox")
     plans_dir = settings.get("CHITIEU_PLANS_DIR") or str(PROJECT_ROOT / "sources" / "plans")
-    key = fingerprint(
-        {"env": settings, "overrides": overrides, "plans": plan_ids(plans_dir), "publish": publish},
-        as_of,
-        folders,
-    )
-    return key, (None if full else last_run(warehouse_path(overrides), key))
+    dateless = {
+        "plans": plan_ids(plans_dir),
+        "publish": publish,
+        "env": {k: v for k, v in settings.items() if k != "CHITIEU_AS_OF"},
+        "overrides": {
+            **overrides,
+            "inputs": {k: v for k, v in overrides.get("inputs", {}).items() if k != "as_of"},
+        },
+    }
+    inputs_key = fingerprint(dateless, "", folders)
+    key = hashlib.sha256(f"{inputs_key}:{as_of}".encode()).hexdigest()
+    return Night(key, inputs_key, as_of)
+
+
+def unchanged_since(
+    overrides: dict, full: bool = False, publish: bool = True
+) -> tuple[str | None, tuple | None]:
+    """(fingerprint of tonight's inputs or None in live mode, the earlier run with the same one)."""
+    night = tonight(overrides, publish)
+    if night is None:
+        return None, None
+    return night.key, (None if full else last_run(warehouse_path(overrides), night.key))

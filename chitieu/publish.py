@@ -8,6 +8,7 @@ file open keeps reading the old inode; a new reader sees the new file; nobody se
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -186,20 +187,30 @@ CSV_FLAVOURS = {
     "spreadsheet": {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"},
 }
 CSV_SUFFIXES = {"machine": ".csv", "spreadsheet": ".spreadsheet.csv"}
+FINGERPRINT_KEY = "chitieu_fingerprint"
 
 
 def export_tables(
-    con: duckdb.DuckDBPyConnection, tables: list[str], out_dir: str | Path
+    con: duckdb.DuckDBPyConnection,
+    tables: list[str],
+    out_dir: str | Path,
+    fingerprints: dict[str, str] | None = None,
 ) -> list[Path]:
-    """For each ``schema.table``: Parquet, a machine CSV and a spreadsheet CSV, each written atomically."""
+    """For each ``schema.table``: Parquet, a machine CSV and a spreadsheet CSV, each written
+    atomically; a table's ``fingerprints`` entry goes into its Parquet file's key-value metadata."""
     out_dir = Path(out_dir)
     written = []
     for name in tables:
         stem = name.replace(".", "__")
+        kv = ""
+        if fingerprints and name in fingerprints:
+            kv = f", kv_metadata {{{FINGERPRINT_KEY}: {_sql_string(fingerprints[name])}}}"
         written.append(
             atomic_write(
                 out_dir / f"{stem}.parquet",
-                lambda tmp, name=name: con.execute(f"copy {name} to '{tmp}' (format parquet)"),
+                lambda tmp, name=name, kv=kv: con.execute(
+                    f"copy {name} to '{tmp}' (format parquet{kv})"
+                ),
             )
         )
         frame = _frame(con, name)
@@ -211,3 +222,41 @@ def export_tables(
                 )
             )
     return written
+
+
+def table_fingerprint(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """Hash of a table's columns (names and types) and every row's content, in any order."""
+    columns = con.execute(f"describe {name}").fetchall()
+    rows = con.execute(f"select count(*), sum(hash(t)) from {name} as t").fetchall()[0]
+    return hashlib.sha256(repr((columns, rows)).encode()).hexdigest()
+
+
+def _exported_fingerprint(con: duckdb.DuckDBPyConnection, parquet: Path) -> str | None:
+    if not parquet.exists():
+        return None
+    rows = con.execute(
+        "select value::varchar from parquet_kv_metadata(?) where key::varchar = ?",
+        [str(parquet), FINGERPRINT_KEY],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def export_changed_tables(
+    con: duckdb.DuckDBPyConnection, tables: list[str], out_dir: str | Path
+) -> tuple[list[Path], list[str]]:
+    """:func:`export_tables` for the tables whose content changed since their files were written
+    (the fingerprint travels in each Parquet file's metadata, so the folder holds only the
+    exports); returns (files written, tables left as they were). A night when only the date moved
+    rewrites only the dated marts."""
+    out_dir = Path(out_dir)
+    now = {name: table_fingerprint(con, name) for name in tables}
+    unchanged = []
+    for name in tables:
+        stem = name.replace(".", "__")
+        files = [out_dir / f"{stem}{suffix}" for suffix in CSV_SUFFIXES.values()]
+        if all(f.exists() for f in files) and (
+            _exported_fingerprint(con, out_dir / f"{stem}.parquet") == now[name]
+        ):
+            unchanged.append(name)
+    written = export_tables(con, [t for t in tables if t not in unchanged], out_dir, now)
+    return written, unchanged

@@ -8,7 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
+
+from chitieu.yaml_loader import load_yaml
 
 
 @lru_cache(maxsize=65536)
@@ -53,7 +54,7 @@ class Reference:
 
 def _read(path: Path, key: str) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = load_yaml(fh) or {}
     if key not in data or not isinstance(data[key], list):
         raise ValueError(f"{path}: expected a top-level list '{key}'")
     return data[key]

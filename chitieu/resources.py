@@ -176,11 +176,11 @@ def feedback_path(outbox_dir: str | Path, department: str | None, file_name: str
 
 
 class AlertsResource(dg.ConfigurableResource):
-    """Alert channels (apprise URLs, from CHITIEU_ALERT_URLS only), the delivery state file, where
-    links point (the Dagster UI, the feedback files) and how old a file may be to be alerted."""
+    """Alert channels (apprise URLs, from CHITIEU_ALERT_URLS only), where links point (the
+    Dagster UI, the feedback files) and how old a file may be to be alerted. What was delivered
+    is kept in the warehouse (``ops.alert_deliveries``)."""
 
     urls: str = ""
-    state_path: str = "var/alerts.sqlite"
     # apprise mail URL without recipient (CHITIEU_DEPARTMENT_MAIL_URL); each department's own
     # address from departments.yaml is added per alert
     department_mail_url: str = ""

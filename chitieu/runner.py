@@ -105,10 +105,13 @@ def step_failure(event) -> StepFailure | None:
 
 
 def blocked_checks(result) -> list[StepFailure]:
-    """Failed blocking checks (ERROR severity): their downstream steps were skipped, not failed."""
+    """Failed blocking checks (ERROR severity): their downstream steps were skipped, not failed.
+    WARN failures block nothing and are alerted by check_failure_alert_sensor."""
+    from dagster import AssetCheckSeverity
+
     out = []
     for evaluation in result.get_asset_check_evaluations():
-        if evaluation.passed:
+        if evaluation.passed or evaluation.severity != AssetCheckSeverity.ERROR:
             continue
         meta = evaluation.metadata or {}
         rules = meta.get("failed_rules")
@@ -121,6 +124,35 @@ def blocked_checks(result) -> list[StepFailure]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class CheckWarning:
+    """An asset check that failed with severity WARN: warnings only, nothing blocked."""
+
+    run_id: str
+    asset: str
+    check: str
+    rules: str
+    cells: str
+
+
+def check_warning(evaluation, run_id: str) -> CheckWarning | None:
+    """The WARN failure of an AssetCheckEvaluation, or None (passed, or ERROR: a blocking
+    failure that fails the run and is alerted once, by the run-failure alert)."""
+    from dagster import AssetCheckSeverity
+
+    if evaluation.passed or evaluation.severity != AssetCheckSeverity.WARN:
+        return None
+    meta = evaluation.metadata or {}
+    rules, cells = meta.get("failed_rules"), meta.get("first_failing_cells")
+    return CheckWarning(
+        run_id,
+        evaluation.asset_key.to_user_string(),
+        evaluation.check_name,
+        str(rules.value) if rules is not None else "?",
+        str(cells.value) if cells is not None else "",
+    )
 
 
 def write_log(result, directory: str | Path) -> Path:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
+
+from chitieu.yaml_loader import load_yaml
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "warehouse"
-SCHEMAS = ("raw", "staging", "core", "mart")
+SCHEMAS = ("raw", "staging", "core", "mart", "ops")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def model(name: str) -> Model:
     schema, table = name.split(".")
     base = MODELS_DIR / schema / table
     with open(base.with_suffix(".yaml"), encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh)
+        spec = load_yaml(fh)
     sql_path = base.with_suffix(".sql")
     sql = sql_path.read_text(encoding="utf-8") if sql_path.exists() else None
     return Model(schema, table, spec, sql)
@@ -184,6 +185,8 @@ def ensure_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
     ):
         return
     cols = ", ".join(f'"{c}" {doc.get("type", "varchar")}' for c, doc in m.spec["columns"].items())
+    if m.spec.get("primary_key"):
+        cols += ", primary key (" + ", ".join(f'"{c}"' for c in m.spec["primary_key"]) + ")"
     con.execute(f"create table {m.name} ({cols})")
     apply_comments(con, m)
 

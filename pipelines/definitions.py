@@ -20,11 +20,16 @@ from assets import (
     statistics,
     submissions,
 )
-from pipelines.jobs import nightly_job, run_failure_alert_job
+from pipelines.jobs import check_warning_alert_job, nightly_job, run_failure_alert_job
 from pipelines.metadata import with_metadata
 from pipelines.resources import build_resources
 from pipelines.schedules import DEFAULT_CRON, nightly_schedule
-from pipelines.sensors import inbox_sensor, plan_partitions_sensor, run_failure_alert_sensor
+from pipelines.sensors import (
+    check_failure_alert_sensor,
+    inbox_sensor,
+    plan_partitions_sensor,
+    run_failure_alert_sensor,
+)
 
 ASSET_MODULES = (
     reference,
@@ -49,9 +54,14 @@ def build_definitions(overrides: dict[str, dict] | None = None) -> dg.Definition
     return dg.Definitions(
         assets=with_metadata(dg.load_assets_from_modules(list(ASSET_MODULES))),
         asset_checks=asset_checks,
-        jobs=[nightly_job, run_failure_alert_job],
+        jobs=[nightly_job, run_failure_alert_job, check_warning_alert_job],
         schedules=[nightly_schedule(os.environ.get("CHITIEU_NIGHTLY_CRON") or DEFAULT_CRON)],
-        sensors=[inbox_sensor, run_failure_alert_sensor, plan_partitions_sensor],
+        sensors=[
+            inbox_sensor,
+            run_failure_alert_sensor,
+            check_failure_alert_sensor,
+            plan_partitions_sensor,
+        ],
         resources=build_resources(overrides),
         executor=dg.in_process_executor,
     )

@@ -1,9 +1,9 @@
 """The nightly job (every asset, in process: the multiprocess executor costs ~3.6 s per asset here)
-and the small job that sends a failed run's alert."""
+and the small jobs that send a failed run's alert and failed (WARN) checks' alerts."""
 
 import dagster as dg
 
-from chitieu.resources import AlertsResource
+from chitieu.resources import WAREHOUSE_POOL, AlertsResource, WarehouseResource
 
 nightly_job = dg.define_asset_job(
     name="nightly",
@@ -19,18 +19,22 @@ class FailedRun(dg.Config):
     causes: list[str]
 
 
-@dg.op(tags={"chitieu/role": "alert"})
+@dg.op(tags={"chitieu/role": "alert"}, pool=WAREHOUSE_POOL)
 def send_run_failure_alert(
-    context: dg.OpExecutionContext, config: FailedRun, alerts: AlertsResource
+    context: dg.OpExecutionContext,
+    config: FailedRun,
+    alerts: AlertsResource,
+    warehouse: WarehouseResource,
 ):
     """Sends the failed run's alert (its causes and its page in the UI), once per channel."""
-    from chitieu.alerts import AlertStore, run_failure_alert, send
+    from chitieu.alerts import run_failure_alert, send, warehouse_store
     from chitieu.runner import run_url
 
     alert = run_failure_alert(
         config.run_id, config.job_name, config.causes, run_url(alerts.ui_url, config.run_id)
     )
-    sent = send([alert], alerts.urls, AlertStore(alerts.state_path))
+    with warehouse_store(warehouse.path, context.run.run_id) as store:
+        sent = send([alert], alerts.urls, store)
     context.log.info(f"run failure alert for {config.run_id}: sent to {len(sent)} alert(s)")
 
 
@@ -54,3 +58,42 @@ def what_if_selection(job: dg.JobDefinition) -> list[dg.AssetKey]:
         if graph.get(key).group_name not in WHAT_IF_SKIPPED_GROUPS
         and graph.get(key).is_materializable
     ]
+
+
+class CheckWarningConfig(dg.Config):
+    run_id: str
+    asset: str
+    check: str
+    rules: str
+    cells: str
+
+
+class CheckWarnings(dg.Config):
+    warnings: list[CheckWarningConfig]
+
+
+@dg.op(tags={"chitieu/role": "alert"}, pool=WAREHOUSE_POOL)
+def send_check_warning_alerts(
+    context: dg.OpExecutionContext,
+    config: CheckWarnings,
+    alerts: AlertsResource,
+    warehouse: WarehouseResource,
+):
+    """Sends one alert per check warning (the same finding is alerted once, whatever the number of
+    nights it persists), tracked in ops.alert_deliveries."""
+    from chitieu.alerts import AlertStore, check_warning_alert, send
+    from chitieu.runner import run_url
+
+    pending = [
+        check_warning_alert(w.asset, w.check, w.rules, w.cells, run_url(alerts.ui_url, w.run_id))
+        for w in config.warnings
+    ]
+    with warehouse.get_connection() as con:
+        sent = send(pending, alerts.urls, AlertStore(con, context.run.run_id))
+    context.log.info(f"{len(pending)} check warning(s): {len(sent)} alert(s) sent")
+
+
+@dg.job(executor_def=dg.in_process_executor, tags={"chitieu/role": "alert"})
+def check_warning_alert_job():
+    """Started by check_failure_alert_sensor: the alert is sent by a run, never by a sensor tick."""
+    send_check_warning_alerts()

@@ -24,6 +24,23 @@ SOURCE_KINDS = {
 }
 # Assets that call remote services: retried by RetryPolicy (see assets/statistics.py).
 NETWORK_ASSETS = {"raw/pxweb_observations", "raw/worldbank_observations"}
+# Assets whose result depends on the evaluation date (CHITIEU_AS_OF, or today) or the clock, not
+# only on their inputs: on a night when only the date moved, they and what is downstream of them
+# are all that runs (chitieu/incremental.py). tests/test_incremental_date.py finds every asset
+# reading the date and checks it is covered.
+DATE_DEPENDENT = {
+    "core/fact_observation",  # point in time: figures received and reported by the date
+    "core/expected_reports",  # deadlines passed as of the date
+    "mart/target_attainment",  # year-end projections and status as of the date
+    "mart/source_loads",  # days since each source's last success (current_timestamp)
+}
+DATE_TAG = "chitieu/depends_on_date"
+
+
+def date_dependent_keys(defs: dg.Definitions) -> list[dg.AssetKey]:
+    """The DATE_DEPENDENT assets and everything downstream of them, in this code location."""
+    selection = dg.AssetSelection.tag(DATE_TAG, "true").downstream()
+    return sorted(selection.resolve(defs.resolve_asset_graph()))
 
 
 def column_schema(schema: str, table: str) -> dg.TableSchema | None:
@@ -65,6 +82,8 @@ def describe(spec: dg.AssetSpec) -> dg.AssetSpec:
     tags = {"layer": layer}
     if key in NETWORK_ASSETS:
         tags["network"] = ""
+    if key in DATE_DEPENDENT:
+        tags[DATE_TAG] = "true"
     return spec.merge_attributes(
         owners=[o for o in [OWNER] if o not in spec.owners],
         kinds=kinds - set(spec.kinds),

@@ -33,7 +33,6 @@ ENV_SETTINGS = {
     },
     "alerts": {
         "urls": "CHITIEU_ALERT_URLS",
-        "state_path": "CHITIEU_ALERT_STATE",
         "ui_url": "CHITIEU_UI_URL",
         "feedback_base_url": "CHITIEU_FEEDBACK_BASE_URL",
         "max_age_days": "CHITIEU_ALERT_MAX_AGE_DAYS",
@@ -113,7 +112,6 @@ PATH_FIELDS = {
     "manual_observations_dir",
     "inbox_dir",
     "outbox_dir",
-    "state_path",
     "gx_dir",
     "published_path",
     "exports_dir",

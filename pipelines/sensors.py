@@ -8,13 +8,16 @@ only registers plan partitions (the daemon applies its requests) and is on by de
 
 import hashlib
 import json
+import time
+import warnings
+from dataclasses import asdict
 
 import dagster as dg
 
 from chitieu.reference import load_reference
-from chitieu.resources import InputsResource
+from chitieu.resources import AlertsResource, InputsResource
 from chitieu.submissions.inbox import scan_inbox
-from pipelines.jobs import nightly_job, run_failure_alert_job
+from pipelines.jobs import check_warning_alert_job, nightly_job, run_failure_alert_job
 from pipelines.partitions import all_plans_tags, partition_requests, plan_ids
 
 
@@ -105,3 +108,63 @@ def plan_partitions_sensor(context: dg.SensorEvaluationContext, inputs: InputsRe
     if not requests:
         return dg.SkipReason("plan partitions match the plans folder")
     return dg.SensorResult(dynamic_partitions_requests=requests)
+
+
+def check_evaluations_after(instance: dg.DagsterInstance, cursor: int | None, limit: int = 500):
+    """Asset check evaluation records stored after the storage id ``cursor``, oldest first.
+
+    ``DagsterInstance.get_event_records`` with an ``EventRecordsFilter`` is Dagster 1.13's public way
+    to read check evaluations (materializations, observations and run status changes have
+    ``fetch_*`` successors, check evaluations not yet); its deprecation notice is silenced here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return instance.get_event_records(
+            dg.EventRecordsFilter(
+                event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, after_cursor=cursor
+            ),
+            limit=limit,
+            ascending=True,
+        )
+
+
+@dg.sensor(job=check_warning_alert_job, minimum_interval_seconds=60)
+def check_failure_alert_sensor(context: dg.SensorEvaluationContext, alerts: AlertsResource):
+    """Requests one alert run for the asset checks that failed with severity WARN since the last
+    tick (the cursor is the last check evaluation's storage id). ERROR failures are left to the
+    run-failure alert, which carries their rules and cells: one alert per problem, never two.
+    Evaluations older than ``CHITIEU_ALERT_MAX_AGE_DAYS`` are not alerted (no backlog on the
+    first tick)."""
+    from chitieu.runner import check_warning
+
+    oldest = time.time() - alerts.max_age_days * 86400
+    records = check_evaluations_after(
+        context.instance, int(context.cursor) if context.cursor else None
+    )
+    if not records:
+        return dg.SkipReason("no new check evaluations")
+    cursor = str(records[-1].storage_id)
+    found = [
+        w
+        for r in records
+        if r.event_log_entry.timestamp >= oldest
+        and (w := check_warning(r.event_log_entry.dagster_event.event_specific_data, r.run_id))
+    ]
+    if not found:
+        return dg.SensorResult(
+            skip_reason=f"{len(records)} check evaluation(s), none failed with WARN", cursor=cursor
+        )
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                run_key=f"check_warnings:{context.cursor or 0}:{cursor}",
+                run_config={
+                    "ops": {
+                        "send_check_warning_alerts": {
+                            "config": {"warnings": [asdict(w) for w in found]}
+                        }
+                    }
+                },
+            )
+        ],
+        cursor=cursor,
+    )

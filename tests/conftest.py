@@ -116,7 +116,7 @@ def make_resources(root: Path, inputs_root: Path | None = None) -> dict:
             "warehouse": {"path": str(root / "wh" / "chitieu.duckdb")},
             "inputs": inputs,
             "statistics": {"mode": "offline"},
-            "alerts": {"urls": "", "state_path": str(root / "alerts.sqlite")},
+            "alerts": {"urls": ""},
             # in-memory GX; tests/test_validation.py builds the Data Docs once
             "validation": {"gx_dir": ""},
             "publish": {
@@ -163,7 +163,6 @@ def cron_env(tmp_path, monkeypatch):
         ("CHITIEU_WAREHOUSE", "wh/chitieu.duckdb"),
         ("CHITIEU_OUTBOX_DIR", "outbox"),
         ("CHITIEU_GX_DIR", "gx"),
-        ("CHITIEU_ALERT_STATE", "alerts.sqlite"),
         ("CHITIEU_PUBLISHED_WAREHOUSE", "published/chitieu.duckdb"),
         ("CHITIEU_EXPORTS_DIR", "exports"),
         ("CHITIEU_REPORTS_DIR", "reports"),
@@ -209,3 +208,44 @@ def published_once(tmp_path_factory) -> dict:
     resources = make_resources(tmp_path_factory.mktemp("published_once"))
     assert run_nightly(resources).success
     return resources
+
+
+class Mailbox:
+    """What a local SMTP server received: each message parsed (``messages``) and, beside it, the
+    envelope's recipients (``recipients[i]`` for ``messages[i]``)."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.recipients: list[tuple[str, ...]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.recipients.append(tuple(envelope.rcpt_tos))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, count: int, seconds: float = 5.0) -> None:
+        """Until ``count`` messages arrived (sending is asynchronous on the server's side)."""
+        import time
+
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free local port: (port, Mailbox)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, box
+    controller.stop()

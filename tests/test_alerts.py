@@ -1,40 +1,16 @@
 """Alerts reach a real local SMTP server (aiosmtpd) and a real local webhook, once each, without secrets."""
 
 import json
-import socket
 import time
-from email import message_from_bytes, policy
 
 import dagster as dg
 import pytest
-from aiosmtpd.controller import Controller
 
 from chitieu.resources import AlertsResource
 from chitieu.runner import failures
 from tests.conftest import run_nightly
 
 SECRET = "S3cretToken"
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = _Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -47,9 +23,7 @@ def channels(resources, smtp, httpserver):
     )
     # the sample inbox carries its 2024 receipt days (for as-of runs), older than the default
     # age limit for alerts (test_superseded_and_old_files_are_not_alerted covers the limit)
-    resources["alerts"] = AlertsResource(
-        urls=urls, state_path=resources["alerts"].state_path, max_age_days=365_000
-    )
+    resources["alerts"] = AlertsResource(urls=urls, max_age_days=365_000)
     return resources
 
 
@@ -123,18 +97,32 @@ def test_rejected_and_warned_submissions_alert_once_by_email_and_webhook(
     assert len(mailbox.messages) == sent, "a second run must not send the same alert again"
 
 
-def test_a_channel_that_failed_is_retried_without_repeating_the_others(channels, httpserver):
+def test_a_channel_that_failed_is_retried_without_repeating_the_others(tmp_path, httpserver):
+    import duckdb
+
     from chitieu.alerts import Alert, AlertStore, send
 
-    store = AlertStore(channels["alerts"].state_path)
     good = f"json://{httpserver.host}:{httpserver.port}/hook"
     down = f"json://{httpserver.host}:{httpserver.port}/down"
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     httpserver.expect_request("/down", method="POST").respond_with_data("no", status=500)
     alert = Alert("k1", "t", "b")
-    assert send([alert], f"{good} {down}", store) == ["k1"]
-    assert send([alert], f"{good} {down}", store) == []
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        con.execute("create schema ops")
+        store = AlertStore(con, "run-1")
+        assert send([alert], f"{good} {down}", store) == ["k1"]
+        assert send([alert], f"{good} {down}", store) == []
+        rows = con.execute(
+            "select channel_name, status, attempts, sent_at is not null, error, run_id "
+            "from ops.alert_deliveries order by status desc"
+        ).fetchall()
     hits = [req.path for req, _ in httpserver.log]
     assert hits.count("/hook") == 1 and hits.count("/down") == 2
+    host = f"json://{httpserver.host}"
+    assert rows == [
+        (host, "sent", 1, True, None, "run-1"),
+        (host, "failed", 2, False, "the channel refused it", "run-1"),
+    ]
 
 
 def test_superseded_and_old_files_are_not_alerted(tmp_path, resources):

@@ -18,7 +18,6 @@ def cron_env(tmp_path, monkeypatch):
         "CHITIEU_WAREHOUSE": tmp_path / "wh" / "chitieu.duckdb",
         "CHITIEU_OUTBOX_DIR": tmp_path / "outbox",
         "CHITIEU_GX_DIR": tmp_path / "gx",
-        "CHITIEU_ALERT_STATE": tmp_path / "alerts.sqlite",
         "CHITIEU_PUBLISHED_WAREHOUSE": published,
         "CHITIEU_REPORTS_DIR": tmp_path / "reports",
         "CHITIEU_EXPORTS_DIR": tmp_path / "exports",

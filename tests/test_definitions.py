@@ -142,6 +142,14 @@ def test_warehouse_writing_runs_are_serialised_by_a_pool(tmp_path):
     d = build_definitions()
     pools = {node.definition.pool for node in d.resolve_job_def("nightly").graph.nodes}
     assert WAREHOUSE_POOL in pools
+    # every asset and check that opens the DuckDB warehouse, computed from the code location
+    writers = {
+        node.name: node.definition.pool
+        for node in d.resolve_job_def("nightly").graph.nodes
+        if "warehouse" in node.definition.required_resource_keys
+    }
+    assert len(writers) >= 25, sorted(writers)
+    assert {name for name, pool in writers.items() if pool != WAREHOUSE_POOL} == set()
     shutil.copy(Path(__file__).resolve().parents[1] / "dagster.yaml", tmp_path / "dagster.yaml")
     instance = dg.DagsterInstance.from_config(str(tmp_path))
     config = instance.get_concurrency_config()

@@ -81,7 +81,7 @@ def _resources(base: Path, inputs_dir: Path, inbox: Path, urls: str = "") -> dic
             }
         )
     )
-    res["alerts"] = AlertsResource(urls=urls, state_path=res["alerts"].state_path)
+    res["alerts"] = AlertsResource(urls=urls)
     return res
 
 

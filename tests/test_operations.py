@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from chitieu.alerts import AlertConfigError, validate_urls
@@ -16,8 +17,8 @@ from chitieu.resources import AlertsResource
 from chitieu.runner import RunInProgress, exclusive_run
 from pipelines.jobs import run_failure_alert_job
 from pipelines.sensors import inbox_sensor, run_failure_alert_sensor
-from tests.conftest import run_nightly
-from tests.test_alerts import SECRET, _hooks, channels, smtp  # noqa: F401  (fixtures below reuse test_alerts')  # noqa: F401
+from tests.conftest import all_assets, run_nightly
+from tests.test_alerts import SECRET, _hooks, channels  # noqa: F401  (the fixture is test_alerts')
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,12 +155,13 @@ def test_previewing_each_sensor_sends_nothing(channels, smtp, httpserver, inputs
     assert "unknown department 'nowhere'" in causes[0] or "nowhere" in causes[0]
     alerts = AlertsResource(
         urls=channels["alerts"].urls,
-        state_path=channels["alerts"].state_path,
         ui_url="http://ui.example.org",
     )
     for _ in range(2):  # the alert run twice (a re-execution): one alert per channel
         assert run_failure_alert_job.execute_in_process(
-            run_config=request.run_config, resources={"alerts": alerts}, instance=instance
+            run_config=request.run_config,
+            resources={"alerts": alerts, "warehouse": channels["warehouse"]},
+            instance=instance,
         ).success
     hooks = [h for h in _hooks(httpserver) if "Run failed" in h["title"]]
     assert len(hooks) == 1 and hooks[0]["type"] == "failure"
@@ -173,6 +175,13 @@ def test_previewing_each_sensor_sends_nothing(channels, smtp, httpserver, inputs
         f"[chitieu] Lần chạy thất bại / Run failed: {instance.get_run_by_id(result.run_id).job_name}"
     ]
     assert json.dumps(hooks).find(SECRET) == -1
+    with duckdb.connect(channels["warehouse"].path, read_only=True) as con:
+        tracked = con.execute(
+            "select channel_name, status, attempts from ops.alert_deliveries "
+            "where alert_key = ? order by channel_name",
+            [f"run_failure:{result.run_id}"],
+        ).fetchall()
+    assert [(s, n) for _, s, n in tracked] == [("sent", 1), ("sent", 1)]
 
 
 def test_a_night_with_nothing_new_is_not_run_again(cron_env, capsys, monkeypatch):

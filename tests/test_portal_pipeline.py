@@ -3,16 +3,12 @@ e-mail per rejected or warned file to the department's own address (real local S
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 
 import dagster as dg
 import duckdb
 import pandas as pd
-import pytest
-from aiosmtpd.controller import Controller
 
 from assets.portal import department_alerts, portal_events
 from chitieu import warehouse as wh
@@ -26,29 +22,6 @@ from chitieu.resources import (
     WarehouseResource,
     feedback_path,
 )
-
-
-class _Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    box = _Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, box
-    controller.stop()
 
 
 def test_department_address_comes_from_departments_yaml():
@@ -140,7 +113,6 @@ def test_one_alert_per_file_goes_to_the_departments_own_address_once(tmp_path, s
         "warehouse": WarehouseResource(path=str(db)),
         "inputs": InputsResource(outbox_dir=str(tmp_path / "outbox")),
         "alerts": AlertsResource(
-            state_path=str(tmp_path / "alerts.sqlite"),
             department_mail_url=(
                 f"mailto://127.0.0.1:{port}?smtp=127.0.0.1&mode=insecure"
                 "&from=chitieu@example.org&to=ops@example.org"
@@ -152,7 +124,7 @@ def test_one_alert_per_file_goes_to_the_departments_own_address_once(tmp_path, s
     while len(box.messages) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert result.success
-    by_to = {tuple(rcpt): msg for rcpt, msg in box.messages}
+    by_to = dict(zip(box.recipients, box.messages, strict=True))
     assert sorted(by_to) == [("baocao.sct@example.org",), ("baocao.snn@example.org",)]
     sct = by_to[("baocao.sct@example.org",)]
     assert str(sct["Subject"]) == (
@@ -173,6 +145,13 @@ def test_one_alert_per_file_goes_to_the_departments_own_address_once(tmp_path, s
     dg.materialize([department_alerts], resources=resources)
     time.sleep(0.3)
     assert len(box.messages) == 2  # never twice
+    # the same delivery store as every other alert: ops.alert_deliveries in the warehouse
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select alert_key like 'submission:%', channel_name, status, attempts "
+            "from ops.alert_deliveries order by alert_key"
+        ).fetchall()
+    assert rows == [(True, "mailto://127.0.0.1", "sent", 1)] * 2
 
 
 def test_portal_log_is_copied_into_the_warehouse_whole_each_run(tmp_path):

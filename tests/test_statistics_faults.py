@@ -44,7 +44,6 @@ def stats(tmp_path, offline_warehouse, httpserver):
     resources["statistics"] = _live(httpserver)
     resources["alerts"] = AlertsResource(
         urls=f"json://{httpserver.host}:{httpserver.port}/hook",
-        state_path=str(tmp_path / "alerts.sqlite"),
     )
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     return resources
@@ -338,7 +337,6 @@ def test_chitieu_run_exits_0_through_a_statistics_outage_and_says_so(
         "CHITIEU_REPORTS_DIR": str(tmp_path / "reports"),
         "CHITIEU_OUTBOX_DIR": str(tmp_path / "outbox"),
         "CHITIEU_GX_DIR": str(tmp_path / "gx"),
-        "CHITIEU_ALERT_STATE": str(tmp_path / "alerts.sqlite"),
     }.items():
         monkeypatch.setenv(var, value)
     assert main(["run", "--warehouse", str(tmp_path / "w.duckdb"), "--as-of", "2025-01-15"]) == 0
