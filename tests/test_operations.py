@@ -17,7 +17,7 @@ from chitieu.resources import AlertsResource
 from chitieu.runner import RunInProgress, exclusive_run
 from pipelines.jobs import run_failure_alert_job
 from pipelines.sensors import inbox_sensor, run_failure_alert_sensor
-from tests.conftest import all_assets, run_nightly
+from tests.conftest import run_nightly
 from tests.test_alerts import SECRET, _hooks, channels  # noqa: F401  (the fixture is test_alerts')
 
 ROOT = Path(__file__).resolve().parents[1]
