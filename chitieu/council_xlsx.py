@@ -11,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from babel.numbers import format_decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from babel.numbers import format_decimal
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from chitieu.periods import parse_period
