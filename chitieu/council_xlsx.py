@@ -200,6 +200,11 @@ def _data_sheet(ws, rows: pd.DataFrame) -> None:
         text(ws.cell(r, 14), _verdict(t))
         text(ws.cell(r, 15), t.status)
     ws.freeze_panes = "E2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
     ws.auto_filter.ref = f"A1:{ws.cell(1, len(DATA_COLUMNS)).column_letter}{len(rows) + 1}"
 
 

@@ -88,6 +88,16 @@ def test_libreoffice_prints_the_xlsx_one_page_wide_landscape_header_repeated(
     everything = " ".join(pages)
     assert "Thu ngân sách trên địa bàn tỷ đồng 2.180,0 2.236,0 1.720,0 2.365,0 105,8" in everything
     assert "Ước đạt và vượt 36/48 chỉ tiêu có số liệu" in everything
+    # every figure prints exactly as the sheet stores it (text, Vietnamese separators), row by row
+    xlsx = Path(published_once["publish"].reports_dir) / "lai-chau-2024.xlsx"
+    figures = [
+        " ".join(v for v in row[3:8] if v)
+        for row in load_workbook(xlsx)["Báo cáo"].iter_rows(min_row=6, values_only=True)
+        if isinstance(row[0], int) and any(row[3:8])
+    ]
+    assert len(figures) >= 45
+    assert [f for f in figures if f not in everything] == []
+    assert "2.236,0" in everything and "2,236.0" not in everything
 
 
 def test_chromium_renders_the_html_without_overflow_at_phone_and_desktop_width(report_files):
