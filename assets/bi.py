@@ -9,7 +9,11 @@ from chitieu.reference import load_reference
 from chitieu.resources import InputsResource, WarehouseResource
 
 
-@dg.asset(key=["mart", "indicator_series"], group_name="mart", deps=[["core", "fact_observation"]])
+@dg.asset(
+    key=["mart", "indicator_series"],
+    group_name="mart",
+    deps=[["core", "fact_observation"], ["core", "dim_label"]],
+)
 def indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Target × area × period: the figure in force (cumulative for flows), the estimate and the plan value."""
     n = wh.build_model(warehouse, "mart.indicator_series")

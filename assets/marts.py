@@ -4,6 +4,7 @@ import dagster as dg
 
 from chitieu import warehouse as wh
 from chitieu.bi_columns import add_bi_columns
+from chitieu.labels import add_label_columns, load_labels
 from chitieu.marts import compute_attainment
 from chitieu.resources import InputsResource, WarehouseResource
 
@@ -26,6 +27,7 @@ def bi_names(con) -> tuple:
         ["core", "dim_figure_precedence"],
         ["core", "dim_unit"],
         ["core", "dim_plan_group"],
+        ["core", "dim_label"],
     ],
 )
 def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> dg.MaterializeResult:
@@ -42,6 +44,12 @@ def target_attainment(warehouse: WarehouseResource, inputs: InputsResource) -> d
         inputs_df = con.execute("select * from core.attainment_inputs").df()
         frame = compute_attainment(targets, inputs_df, as_of)
         frame = add_bi_columns(frame, *bi_names(con))
+        frame = add_label_columns(
+            frame,
+            con.execute("select * from core.dim_label").df(),
+            load_labels(inputs.reference_dir)[1],
+            "mart.target_attainment",
+        )
         n = wh.write_table(con, "mart.target_attainment", frame)
         preview = wh.preview_markdown(
             con,

@@ -16,6 +16,7 @@ from chitieu.source_alerts import statistics_alerts
         ["raw", "pxweb_observations"],
         ["raw", "worldbank_observations"],
         ["raw", "manual_observations"],
+        ["core", "dim_label"],
     ],
 )
 def source_loads(

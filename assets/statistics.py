@@ -252,7 +252,9 @@ def fact_national_indicator(warehouse: WarehouseResource) -> dg.MaterializeResul
 
 
 @dg.asset(
-    key=["mart", "source_discrepancies"], group_name="mart", deps=[["core", "fact_observation"]]
+    key=["mart", "source_discrepancies"],
+    group_name="mart",
+    deps=[["core", "fact_observation"], ["core", "dim_label"]],
 )
 def source_discrepancies(
     warehouse: WarehouseResource, statistics: StatisticsResource

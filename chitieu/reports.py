@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chitieu.bi_columns import SOURCE_KINDS_VI
 from chitieu.council_xlsx import report_rows, write_pdf, write_xlsx
 from chitieu.periods import parse_period
 from chitieu.publish import atomic_write
@@ -235,12 +234,14 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
         for d, p, due, s, code, f in status
     )
     sources = con.execute(
-        "select source_kind, count(*), count(distinct source_file) from core.fact_observation group by 1 order by 1"
+        "select o.source_kind, coalesce(any_value(l.label_vi), o.source_kind), count(*), count(distinct o.source_file) "
+        "from core.fact_observation as o left join core.dim_label as l "
+        "on l.vocabulary = 'source_kind' and l.code = o.source_kind group by 1 order by 1"
     ).fetchall()
     source_items = "".join(
-        f'<li>{e(SOURCE_KINDS_VI.get(k, k))} <span class="en">({e(k)})</span>: {n} số liệu từ {f} tệp hoặc địa chỉ '
+        f'<li>{e(label)} <span class="en">({e(k)})</span>: {n} số liệu từ {f} tệp hoặc địa chỉ '
         f'<span class="en">{n} figures from {f} files or URLs</span></li>'
-        for k, n, f in sources
+        for k, label, n, f in sources
     )
     heads = "".join(f'<th>{v} <span class="en">{en}</span></th>' for v, en in HEADINGS)
     page = f"""<!DOCTYPE html>

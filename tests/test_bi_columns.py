@@ -19,8 +19,10 @@ from chitieu.bi_columns import (
 )
 from chitieu.catalogue import CatalogueError
 from chitieu.council_xlsx import _lines, number_format, vi_fixed
+from chitieu.labels import add_label_columns, load_labels
 from chitieu.plan_header import header_frames, load_plan_header
 from chitieu.publish import write_csv
+from chitieu.resources import DEFAULT_REFERENCE_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "sources" / "plans" / "lai-chau-2024.yaml"
@@ -99,7 +101,11 @@ def test_add_bi_columns_names_labels_and_display_values():
             "name_en": ["One", "Two"],
         }
     )
-    out = add_bi_columns(_frame(), departments, areas, units, groups)
+    out = add_label_columns(
+        add_bi_columns(_frame(), departments, areas, units, groups),
+        *load_labels(DEFAULT_REFERENCE_DIR),
+        "mart.target_attainment",
+    )
     assert out["actual_value_display"].tolist()[:2] == [1720.1, 6100.0]
     assert out["projected_value_display"].tolist()[:2] == [2365.0, 8133.0]
     # the baseline is in the measure unit (%), not the target's (điểm %)
