@@ -15,8 +15,8 @@ import pytest
 
 from chitieu import warehouse as wh
 from chitieu.bi_columns import add_bi_columns
-from chitieu.labels import add_label_columns, load_labels
 from chitieu.catalogue import CatalogueError, load_plan
+from chitieu.labels import add_label_columns, load_labels
 from chitieu.marts import compute_attainment
 from chitieu.periods import parse_period
 from chitieu.plan_header import header_frames, load_plan_header
