@@ -42,7 +42,8 @@ def _unavailable(message: str):
 
 
 def _run(args: list[str], env: dict | None = None, timeout: int = 900) -> str:
-    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+    # from the repository, as the doc's relative paths (bi/superset/requirements.txt) mean
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
     assert done.returncode == 0, (
         f"{shlex.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     )
