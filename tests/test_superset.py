@@ -2,7 +2,7 @@
 build the zip, import it), then Superset's own REST API serves every chart from the published
 snapshot and the numbers are the mart's.
 
-Slow (a Superset install the first time, ~3½ min; then ~3 min): marked ``superset``, left out of
+Slow (a Superset install the first time, ~3½ min; then 1–3 min): marked ``superset``, left out of
 ``make test`` and run by ``make test-superset`` (CI runs both). The virtual environment is a
 cache (``var/ci/superset-venv``, or ``CHITIEU_SUPERSET_VENV``), rebuilt when
 ``bi/superset/requirements.txt`` changes; everything else lives in the test's tmp dir."""
