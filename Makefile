@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test dev lint format bench clean
+.PHONY: install demo test test-superset dev lint format bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chitieu needs Python 3.11 or newer")'
@@ -20,6 +20,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q -n 2
+
+# a real Superset imports the dashboard bundle (tests/test_superset.py); its venv is cached in var/ci
+test-superset: $(STAMP)
+	$(BIN)/pytest -q -m superset tests/test_superset.py
 
 # dagster dev loads .env from its working directory over the environment, DAGSTER_HOME included:
 # it runs from var/dagster_home with a copy of .env without DAGSTER_HOME, and CHITIEU_ROOT makes

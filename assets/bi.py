@@ -12,7 +12,7 @@ from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 @dg.asset(
     key=["mart", "indicator_series"],
     group_name="mart",
-    deps=[["core", "fact_observation"]],
+    deps=[["core", "fact_observation"], ["core", "dim_label"]],
     pool=WAREHOUSE_POOL,
 )
 def indicator_series(warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -5,6 +5,7 @@ import dagster as dg
 from assets.plans import PLAN_BACKFILL, PLAN_PARTITIONS
 from chitieu import warehouse as wh
 from chitieu.bi_columns import add_bi_columns
+from chitieu.labels import add_label_columns, load_labels
 from chitieu.plan_rows import plan_attainment, replace_plans
 from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
@@ -27,6 +28,7 @@ def bi_names(con) -> tuple:
         ["core", "dim_figure_precedence"],
         ["core", "dim_unit"],
         ["core", "dim_plan_group"],
+        ["core", "dim_label"],
     ],
     partitions_def=PLAN_PARTITIONS,
     backfill_policy=PLAN_BACKFILL,
@@ -52,6 +54,12 @@ def target_attainment(
         inputs_df = con.execute("select * from core.attainment_inputs").df()
         frame = plan_attainment(con, targets, inputs_df, as_of)
         frame = add_bi_columns(frame, *bi_names(con))
+        frame = add_label_columns(
+            frame,
+            con.execute("select * from core.dim_label").df(),
+            load_labels(inputs.reference_dir)[1],
+            "mart.target_attainment",
+        )
         n = replace_plans(con, "mart.target_attainment", frame, plans)
         preview = wh.preview_markdown(
             con,

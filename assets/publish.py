@@ -26,6 +26,7 @@ DIMENSION_KEYS = [
     ["core", "dim_area"],
     ["core", "dim_unit"],
     ["core", "dim_period"],
+    ["core", "dim_label"],
 ]
 BI_TABLES = [".".join(k) for k in MART_KEYS + DIMENSION_KEYS]
 

@@ -1,8 +1,9 @@
-"""Reference dimensions: departments, areas and units."""
+"""Reference dimensions: departments, areas, units, source precedence and code labels."""
 
 import dagster as dg
 
 from chitieu import warehouse as wh
+from chitieu.labels import load_labels
 from chitieu.reference import load_precedence, load_reference
 from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
 
@@ -28,6 +29,10 @@ from chitieu.resources import WAREHOUSE_POOL, InputsResource, WarehouseResource
             ["core", "dim_source_kind"],
             description="Source kinds (statistics, department, manual) and their priority on ties.",
         ),
+        dg.AssetSpec(
+            ["core", "dim_label"],
+            description="Vietnamese and English labels of the codes the marts expose.",
+        ),
     ],
     group_name="reference",
     pool=WAREHOUSE_POOL,
@@ -44,6 +49,9 @@ def reference_dimensions(warehouse: WarehouseResource, inputs: InputsResource):
             "dim_unit": wh.write_table(con, "core.dim_unit", ref.units),
             "dim_figure_precedence": wh.write_table(con, "core.dim_figure_precedence", figures),
             "dim_source_kind": wh.write_table(con, "core.dim_source_kind", sources),
+            "dim_label": wh.write_table(
+                con, "core.dim_label", load_labels(inputs.reference_dir)[0]
+            ),
         }
     for table, n in counts.items():
         yield dg.MaterializeResult(asset_key=["core", table], metadata={"dagster/row_count": n})

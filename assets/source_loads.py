@@ -15,6 +15,7 @@ from chitieu.source_alerts import statistics_alerts
         ["raw", "pxweb_observations"],
         ["raw", "worldbank_observations"],
         ["raw", "manual_observations"],
+        ["core", "dim_label"],
     ],
     pool=WAREHOUSE_POOL,
 )

@@ -266,7 +266,7 @@ def fact_national_indicator(warehouse: WarehouseResource) -> dg.MaterializeResul
 @dg.asset(
     key=["mart", "source_discrepancies"],
     group_name="mart",
-    deps=[["core", "fact_observation"]],
+    deps=[["core", "fact_observation"], ["core", "dim_label"]],
     pool=WAREHOUSE_POOL,
 )
 def source_discrepancies(

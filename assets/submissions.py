@@ -240,7 +240,7 @@ def department_submissions(
 @dg.asset(
     key=["mart", "submission_changes"],
     group_name="mart",
-    deps=[["raw", "submission_values"], ["core", "fact_observation"]],
+    deps=[["raw", "submission_values"], ["core", "fact_observation"], ["core", "dim_label"]],
     pool=WAREHOUSE_POOL,
 )
 def submission_changes(warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -15,11 +15,6 @@ NO_DATA_REASONS_VI = {
     "baseline is zero: growth is undefined": "Số năm trước bằng 0, không tính được tốc độ tăng",
 }
 NO_DATA_REASON_FALLBACK_VI = "Chưa đánh giá được"
-SOURCE_KINDS_VI = {
-    "statistics": "Cơ quan thống kê",
-    "department": "Báo cáo của sở, ngành",
-    "manual": "Nhập tay (văn bản)",
-}
 ATTAINMENT_DECIMALS = 1
 # display column ← (raw column, the column naming its unit)
 DISPLAY_COLUMNS = {
@@ -58,7 +53,7 @@ def add_bi_columns(
     groups: pd.DataFrame,
 ) -> pd.DataFrame:
     """``frame`` (mart.target_attainment's rows) with group, department and area names,
-    Vietnamese labels for the no-data reason and source kinds, and rounded display columns."""
+    the Vietnamese no-data reason and rounded display columns (code labels: chitieu.labels)."""
     out = frame.copy()
     decimals = dict(zip(units["unit_code"], units["decimals"].astype(int), strict=True))
     for column, (raw, unit_column) in DISPLAY_COLUMNS.items():
@@ -67,8 +62,6 @@ def add_bi_columns(
         out["attainment_pct"], pd.Series("", index=out.index), {"": ATTAINMENT_DECIMALS}
     )
     out["no_data_reason_vi"] = out["no_data_reason"].map(no_data_reason_vi).astype("string")
-    for column in ("actual_source", "estimate_source"):
-        out[f"{column}_vi"] = out[column].map(SOURCE_KINDS_VI).astype("string")
     names = {
         "group": groups[["plan_id", "group_no", "name_vi", "name_en"]],
         "department": departments[["department_code", "name_vi", "name_en"]],

@@ -1,5 +1,6 @@
 """The council's attainment table as an xlsx that prints: A4 landscape, one page wide, header
-rows repeated, title and footer citing the resolution, numbers with a decimal comma."""
+rows repeated, title and footer citing the resolution, numbers with a decimal comma whatever the
+reader's locale (as text on the printed sheet; as numbers on the data sheet beside it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from babel.numbers import format_decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -31,10 +33,25 @@ COLUMNS = [
     ("Đánh giá", 22),
 ]
 HEADER_ROW = 5
-# [$-42A] tags a number format with the Vietnamese locale (LCID 0x042A): LibreOffice, and so the
-# PDF, then shows 1.234,5 whatever the machine's locale. Excel takes separators from the
-# reader's system instead (docs/bi.md), which is why the council gets the PDF for paper.
-VI_LOCALE = "[$-42A]"
+PRINT_SHEET, DATA_SHEET = "Báo cáo", "Số liệu"
+# The data sheet: the same figures as numbers, one row per target, for sorting and sums
+DATA_COLUMNS = [
+    ("Nhóm / Group", 7),
+    ("STT / No.", 6),
+    ("Mã chỉ tiêu / Target code", 14),
+    ("Chỉ tiêu / Target", 52),
+    ("ĐVT / Unit", 11),
+    ("TH năm trước / Previous year", 13),
+    ("KH năm / Plan", 11),
+    ("KH từ / Plan low", 11),
+    ("KH đến / Plan high", 11),
+    ("TH kỳ báo cáo / Actual to date", 13),
+    ("Kỳ báo cáo / Period", 11),
+    ("Ước TH năm / Year projection", 13),
+    ("So sánh (%) / % of plan", 11),
+    ("Đánh giá / Status", 22),
+    ("Mã đánh giá / Status code", 13),
+]
 STATUS_COLOURS = {
     "achieved": "1A7F37",
     "on_track": "3D7F4A",
@@ -48,8 +65,17 @@ WRAP = Alignment(wrap_text=True, vertical="center")
 
 
 def number_format(decimals: int) -> str:
-    """Thousands grouping and ``decimals`` places, tagged with the Vietnamese locale."""
-    return VI_LOCALE + ("#,##0." + "0" * decimals if decimals else "#,##0")
+    """Thousands grouping and ``decimals`` places (shown with the reader's separators)."""
+    return "#,##0." + "0" * decimals if decimals else "#,##0"
+
+
+def vi_fixed(value: float | None, decimals: int) -> str:
+    """``value`` with exactly ``decimals`` places, Vietnamese separators (2.236,0); blank for none.
+    The printed sheet stores this text: Excel ignores a number format's locale tag and shows the
+    reader's system separators, so only text prints 2.236,0 in every Excel and LibreOffice."""
+    if value is None or pd.isna(value):
+        return ""
+    return format_decimal(value, format=number_format(decimals), locale="vi")
 
 
 def text(cell: Cell, value: str) -> Cell:
@@ -141,15 +167,65 @@ def _page_setup(ws, last_row: int, footer: str) -> None:
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
 
 
-def write_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | None = None) -> Path:
+def _data_sheet(ws, rows: pd.DataFrame) -> None:
+    """The figures of the printed sheet as numbers (display values, rounded to the unit), one
+    row per target with its codes, filterable; not printed (write_pdf leaves it out)."""
+    for c, (label, width) in enumerate(DATA_COLUMNS, 1):
+        cell = text(ws.cell(1, c), label)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.row_dimensions[1].height = 30
+    for r, t in enumerate(rows.itertuples(), 2):
+        same_unit = t.measure_unit == t.unit
+        numbers = [
+            (_num(t.baseline_value_display) if same_unit else None, int(t.measure_decimals)),
+            (None if t.kind == "range" else _num(t.target_value), int(t.decimals)),
+            (_num(t.target_low), int(t.decimals)),
+            (_num(t.target_high), int(t.decimals)),
+            (_num(t.actual_value_display), int(t.decimals)),
+        ]
+        ws.cell(r, 1, int(t.group_no))
+        ws.cell(r, 2, int(t.item_no))
+        for c, value in ((3, t.target_code), (4, t.name_vi), (5, t.unit)):
+            text(ws.cell(r, c), value)
+        for c, (value, decimals) in enumerate(numbers, 6):
+            ws.cell(r, c, value).number_format = number_format(decimals)
+        if isinstance(t.actual_period, str):
+            text(ws.cell(r, 11), t.actual_period)
+        ws.cell(r, 12, _num(t.projected_value_display)).number_format = number_format(
+            int(t.decimals)
+        )
+        ws.cell(r, 13, _num(t.attainment_pct_display)).number_format = number_format(1)
+        text(ws.cell(r, 14), _verdict(t))
+        text(ws.cell(r, 15), t.status)
+    ws.freeze_panes = "E2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
+    ws.auto_filter.ref = f"A1:{ws.cell(1, len(DATA_COLUMNS)).column_letter}{len(rows) + 1}"
+
+
+def write_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    out: str | Path,
+    plan_id: str | None = None,
+    data_sheet: bool = True,
+) -> Path:
     """STT | Chỉ tiêu | ĐVT | TH năm trước | KH năm | TH kỳ báo cáo | Ước TH năm | So sánh (%) | Đánh giá,
-    a heading row per group, ending with "Ước đạt và vượt X/N chỉ tiêu"; set up to print."""
+    a heading row per group, ending with "Ước đạt và vượt X/N chỉ tiêu"; set up to print, its
+    numbers as Vietnamese text (2.236,0). With ``data_sheet``, a second sheet holds the same
+    figures as numbers."""
     plan_id = plan_id or con.execute("select min(plan_id) from core.dim_plan").fetchall()[0][0]
     rows = report_rows(con, plan_id)
     head = _header(con, plan_id)
     wb = Workbook()
     ws = wb.active
-    ws.title = "Báo cáo"
+    ws.title = PRINT_SHEET
+    if data_sheet:
+        _data_sheet(wb.create_sheet(DATA_SHEET), rows)
     last_col = len(COLUMNS)
     about = head["title_vi"].removeprefix("Nghị quyết").strip()
     titles = [
@@ -198,12 +274,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
                 horizontal="center", vertical="center", wrap_text=True
             )
             for c, (value, decimals) in enumerate(numbers, 4):
-                cell = ws.cell(r, c)
-                if isinstance(value, str):
-                    text(cell, value)
-                else:
-                    cell.value = value
-                    cell.number_format = number_format(decimals)
+                shown = value if isinstance(value, str) else vi_fixed(value, decimals)
+                cell = text(ws.cell(r, c), shown) if shown else ws.cell(r, c)
                 cell.alignment = Alignment(horizontal="right", vertical="center")
             assessment = _assessment(t)
             status = text(ws.cell(r, 9), assessment)
@@ -260,10 +332,10 @@ def xlsx_to_pdf(xlsx: str | Path, out_dir: str | Path, soffice: str | None = Non
 
 
 def write_pdf(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | None = None) -> Path:
-    """The council xlsx printed by LibreOffice: the paper copy, with decimal commas whatever the
-    machine's locale (the formats carry the Vietnamese locale tag)."""
+    """The council xlsx's printed sheet through LibreOffice: the paper copy (the data sheet,
+    numbers for analysis, is left out)."""
     out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:
-        xlsx = write_xlsx(con, Path(tmp) / f"{out.stem}.xlsx", plan_id)
+        xlsx = write_xlsx(con, Path(tmp) / f"{out.stem}.xlsx", plan_id, data_sheet=False)
         pdf = xlsx_to_pdf(xlsx, tmp)
         return atomic_write(out, lambda target: shutil.copyfile(pdf, target))

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chitieu.bi_columns import SOURCE_KINDS_VI
 from chitieu.council_xlsx import report_rows, write_pdf, write_xlsx
 from chitieu.periods import parse_period
 from chitieu.publish import atomic_write
@@ -74,11 +73,13 @@ body{margin:8px}h1{font-size:16px;margin:4px 0}.summary{font-size:15px;margin:6p
 h1 .en,.cite .en{display:none}
 table.cards thead{display:none}
 table.cards,table.cards tbody,table.cards tr,table.cards td,table.cards th{display:block;width:auto}
-table.cards tr{border:1px solid #ccc;border-radius:6px;margin:0 0 8px;padding:4px 8px}
-table.cards tr.target{display:grid;grid-template-columns:1fr 1fr 1fr;column-gap:6px}
-table.cards td{border:0;padding:1px 0;text-align:left;white-space:normal;font-size:14px}
-table.cards td.wide{grid-column:1/-1}table.cards td.stt{display:none}table.cards td.chart{order:9}table.cards td.status{order:10}
-table.cards td[data-label]::before{content:attr(data-label);display:block;color:#666;font-size:11px}
+table.cards tr{border:1px solid #ccc;border-radius:6px;margin:0 0 6px;padding:3px 8px}
+table.cards tr.target{display:grid;grid-template-columns:1fr 1fr 1fr;column-gap:6px;line-height:1.2}
+table.cards td{border:0;padding:1px 0;text-align:left;white-space:normal;font-size:13px}
+table.cards td.wide{grid-column:1/-1}table.cards td.stt{display:none}table.cards td .en{font-size:11px}
+table.cards td.wide strong{font-size:14px}
+table.cards td.chart{order:9;grid-column:1/2;align-self:center}table.cards td.status{order:10;grid-column:2/4;align-self:center}
+table.cards td[data-label]::before{content:attr(data-label);display:block;color:#666;font-size:10px;line-height:1.1}
 table.cards tr.group{border:0;padding:0;margin:10px 0 4px}table.cards tr.group th{background:none;padding:0}
 .filters{display:flex;gap:6px}.filters label{flex:1;margin:0;font-size:12px}.filters select{width:100%}
 }
@@ -239,12 +240,14 @@ def write_html(con: duckdb.DuckDBPyConnection, out: str | Path, plan_id: str | N
         for d, p, due, s, code, f in status
     )
     sources = con.execute(
-        "select source_kind, count(*), count(distinct source_file) from core.fact_observation group by 1 order by 1"
+        "select o.source_kind, coalesce(any_value(l.label_vi), o.source_kind), count(*), count(distinct o.source_file) "
+        "from core.fact_observation as o left join core.dim_label as l "
+        "on l.vocabulary = 'source_kind' and l.code = o.source_kind group by 1 order by 1"
     ).fetchall()
     source_items = "".join(
-        f'<li>{e(SOURCE_KINDS_VI.get(k, k))} <span class="en">({e(k)})</span>: {n} số liệu từ {f} tệp hoặc địa chỉ '
+        f'<li>{e(label)} <span class="en">({e(k)})</span>: {n} số liệu từ {f} tệp hoặc địa chỉ '
         f'<span class="en">{n} figures from {f} files or URLs</span></li>'
-        for k, n, f in sources
+        for k, label, n, f in sources
     )
     heads = "".join(f'<th>{v} <span class="en">{en}</span></th>' for v, en in HEADINGS)
     page = f"""<!DOCTYPE html>

@@ -7,6 +7,7 @@ zipped the way Superset exports it, with the database pointed at the published s
 from __future__ import annotations
 
 import argparse
+import json
 import zipfile
 from pathlib import Path
 
@@ -29,6 +30,41 @@ def load_bundle(source: Path = SOURCE_DIR) -> dict[str, dict]:
     }
 
 
+def query_context(params: dict) -> str:
+    """The saved query of a chart (what Superset's API, CSV export and reports run), derived
+    from its ``params``; the dataset id is a placeholder Superset replaces on import."""
+    metrics = [*params.get("metrics", []), *([params["metric"]] if "metric" in params else [])]
+    if params.get("query_mode") == "raw":
+        columns = list(params["all_columns"])
+    else:
+        columns = [*([params["x_axis"]] if "x_axis" in params else []), *params.get("groupby", [])]
+    query = {
+        "columns": columns,
+        # no metrics (None, not []) is Superset's raw mode: every row, no GROUP BY
+        "metrics": metrics or None,
+        "filters": [],
+        "extras": {"having": "", "where": ""},
+        "orderby": [[metrics[0], False]] if params.get("sort_by_metric") else [],
+        "row_limit": params.get("row_limit", 10000),
+        "order_desc": True,
+        "annotation_layers": [],
+        "url_params": {},
+        "custom_params": {},
+        "custom_form_data": {},
+    }
+    return json.dumps(
+        {
+            "datasource": {"id": 0, "type": "table"},
+            "force": False,
+            "queries": [query],
+            "form_data": params,
+            "result_format": "json",
+            "result_type": "full",
+        },
+        ensure_ascii=False,
+    )
+
+
 def build_bundle(warehouse: str | Path, out: str | Path, source: Path = SOURCE_DIR) -> Path:
     """Write the import zip to ``out`` with every database's URI set to ``warehouse``."""
     out = Path(out)
@@ -37,6 +73,8 @@ def build_bundle(warehouse: str | Path, out: str | Path, source: Path = SOURCE_D
         for name, doc in load_bundle(source).items():
             if name.startswith("databases/"):
                 doc = doc | {"sqlalchemy_uri": uri}
+            elif name.startswith("charts/"):
+                doc = doc | {"query_context": query_context(doc["params"])}
             text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
             zf.writestr(f"{TOP_FOLDER}/{name}", text)
     return out

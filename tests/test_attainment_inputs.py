@@ -16,6 +16,7 @@ import pytest
 from chitieu import warehouse as wh
 from chitieu.bi_columns import add_bi_columns
 from chitieu.catalogue import CatalogueError, load_plan
+from chitieu.labels import add_label_columns, load_labels
 from chitieu.marts import compute_attainment
 from chitieu.periods import parse_period
 from chitieu.plan_header import header_frames, load_plan_header
@@ -62,6 +63,7 @@ def _attainment(tmp_path: Path, observations: list[dict], reference_dir=DEFAULT_
         wh.write_table(con, "core.dim_target", plan.targets_frame())
         wh.write_table(con, "core.dim_figure_precedence", figures)
         wh.write_table(con, "core.dim_source_kind", sources)
+        wh.write_table(con, "core.dim_label", load_labels(reference_dir)[0])
         con.execute(
             "create table core.fact_national_indicator"
             " (target_code varchar, indicator_code varchar, year integer, value double)"
@@ -76,7 +78,11 @@ def _attainment(tmp_path: Path, observations: list[dict], reference_dir=DEFAULT_
         inputs = con.execute("select * from core.attainment_inputs").df()
         mart = compute_attainment(targets, inputs, date(2024, 12, 15))
         plans, groups = header_frames([load_plan_header(Path(DEFAULT_PLANS_DIR) / f"{PLAN}.yaml")])
-        mart = add_bi_columns(mart, ref.departments, ref.areas, ref.units, groups)
+        mart = add_label_columns(
+            add_bi_columns(mart, ref.departments, ref.areas, ref.units, groups),
+            *load_labels(reference_dir),
+            "mart.target_attainment",
+        )
         wh.write_table(con, "core.dim_plan", plans)
         wh.write_table(con, "mart.target_attainment", mart)
         wh.build(con, "mart.attainment_summary")

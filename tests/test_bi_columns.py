@@ -18,9 +18,11 @@ from chitieu.bi_columns import (
     round_half_up,
 )
 from chitieu.catalogue import CatalogueError
-from chitieu.council_xlsx import _lines, number_format
+from chitieu.council_xlsx import _lines, number_format, vi_fixed
+from chitieu.labels import add_label_columns, load_labels
 from chitieu.plan_header import header_frames, load_plan_header
 from chitieu.publish import write_csv
+from chitieu.resources import DEFAULT_REFERENCE_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "sources" / "plans" / "lai-chau-2024.yaml"
@@ -99,7 +101,11 @@ def test_add_bi_columns_names_labels_and_display_values():
             "name_en": ["One", "Two"],
         }
     )
-    out = add_bi_columns(_frame(), departments, areas, units, groups)
+    out = add_label_columns(
+        add_bi_columns(_frame(), departments, areas, units, groups),
+        *load_labels(DEFAULT_REFERENCE_DIR),
+        "mart.target_attainment",
+    )
     assert out["actual_value_display"].tolist()[:2] == [1720.1, 6100.0]
     assert out["projected_value_display"].tolist()[:2] == [2365.0, 8133.0]
     # the baseline is in the measure unit (%), not the target's (điểm %)
@@ -175,8 +181,13 @@ def test_csv_flavours(tmp_path):
 
 
 def test_xlsx_number_formats_and_row_lines():
-    assert number_format(0) == "[$-42A]#,##0"
-    assert number_format(2) == "[$-42A]#,##0.00"
+    assert number_format(0) == "#,##0"
+    assert number_format(2) == "#,##0.00"
+    assert vi_fixed(2236, 1) == "2.236,0"
+    assert vi_fixed(-2.77, 2) == "-2,77"
+    assert vi_fixed(1234567.5, 0) == "1.234.568"
+    assert vi_fixed(0.45, 2) == "0,45"
+    assert vi_fixed(None, 1) == vi_fixed(float("nan"), 1) == ""
     assert _lines("Thu ngân sách", 22) == 1
     assert _lines("Có nguy cơ không đạt (TH 9 tháng)", 22) == 2
 

@@ -13,6 +13,7 @@ ASSET_KEYS = sorted(
         "core/dim_area",
         "core/dim_figure_precedence",
         "core/dim_source_kind",
+        "core/dim_label",
         "core/dim_department",
         "core/dim_period",
         "core/dim_plan",

@@ -223,8 +223,8 @@ def test_exports_parquet_and_two_csv_flavours_with_dimensions(published):
     out = Path(published["publish"].exports_dir)
     names = sorted(p.name for p in out.iterdir())
     stems = sorted({n.split(".")[0] for n in names})
-    assert "core__dim_department" in stems and "core__dim_plan_group" in stems
-    assert len(stems) == 13 and len(names) == 13 * 3
+    assert {"core__dim_department", "core__dim_plan_group", "core__dim_label"} <= set(stems)
+    assert len(stems) == 14 and len(names) == 14 * 3
     parquet = pd.read_parquet(out / "mart__target_attainment.parquet")
     assert (
         len(parquet) == 50

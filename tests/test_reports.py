@@ -40,38 +40,39 @@ def test_xlsx_report_numbers_statuses_sections_and_summary(reports):
     )
     assert ws.oddFooter.left.text.startswith("Nghị quyết ngày 07/12/2023 của Hội đồng nhân dân")
     rows = {r[1]: r for r in ws.iter_rows(min_row=6, values_only=True) if r[1]}
-    # the 9-month actual and the year estimate in their own columns; last year's figure beside
+    # the 9-month actual and the year estimate in their own columns; last year's figure beside;
+    # printed numbers are Vietnamese text at the unit's decimals, the same in every locale
     assert rows["Thu ngân sách trên địa bàn"] == (
         1,
         "Thu ngân sách trên địa bàn",
         "tỷ đồng",
-        2180,
-        2236,
-        1720,
-        2365,
-        105.8,
+        "2.180,0",
+        "2.236,0",
+        "1.720,0",
+        "2.365,0",
+        "105,8",
         "Ước đạt (TH 9 tháng)",
     )
     # 6.100 workers in 9 months, straight-line projection 8.133,33 shown as whole workers
     assert rows["Giải quyết việc làm"][3:] == (
-        8870,
-        8920,
-        6100,
-        8133,
-        91.2,
+        "8.870",
+        "8.920",
+        "6.100",
+        "8.133",
+        "91,2",
         "Có nguy cơ không đạt (TH 9 tháng)",
     )
     assert rows["Tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thể nhẹ cân"][3:] == (
-        16.4,
-        15.9,
-        15.9,
-        15.9,
+        "16,40",
+        "15,90",
+        "15,90",
+        "15,90",
         None,  # "dưới 15,9%" met exactly: no % (the mart's comparison_vi says 15,9 = 15,9)
         "Không đạt",
     )
     assert rows["Mức giảm tỷ lệ hộ nghèo các huyện nghèo"][3:] == (
         None,
-        5.4,
+        "5,40",
         None,
         None,
         None,
@@ -90,14 +91,50 @@ def test_xlsx_report_numbers_statuses_sections_and_summary(reports):
         " theo chỉ tiêu thành phần của tỉnh: 30/42." in texts
     )
     budget = next(r for r in ws.iter_rows(min_row=6) if r[1].value == "Thu ngân sách trên địa bàn")
-    assert [c.number_format for c in budget[3:8]] == [
-        "[$-42A]#,##0.0",
-        "[$-42A]#,##0.0",
-        "[$-42A]#,##0.0",
-        "[$-42A]#,##0.0",
-        "[$-42A]#,##0.0",
-    ]
+    assert [(c.data_type, c.alignment.horizontal) for c in budget[3:8]] == [("s", "right")] * 5
     assert budget[1].alignment.wrap_text
+
+
+def test_xlsx_data_sheet_keeps_the_printed_figures_as_numbers(reports):
+    folder, warehouse = reports
+    wb = load_workbook(f"{folder}/lai-chau-2024.xlsx")
+    assert wb.sheetnames == ["Báo cáo", "Số liệu"] and wb.active.title == "Báo cáo"
+    ws = wb["Số liệu"]
+    header = [c.value for c in ws[1]]
+    assert header[:5] == [
+        "Nhóm / Group",
+        "STT / No.",
+        "Mã chỉ tiêu / Target code",
+        "Chỉ tiêu / Target",
+        "ĐVT / Unit",
+    ]
+    data = {
+        r[2]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)
+    }
+    with duckdb.connect(warehouse, read_only=True) as con:
+        codes = [
+            r[0]
+            for r in con.execute(
+                "select target_code from mart.target_attainment where plan_id = 'lai-chau-2024' order by group_no, item_no"
+            ).fetchall()
+        ]
+    assert list(data) == codes
+    budget = data["budget_revenue"]
+    assert [budget[h] for h in header[5:]] == [
+        2180,
+        2236,
+        None,
+        None,
+        1720,
+        "2024-9M",
+        2365,
+        105.8,
+        "Ước đạt",
+        "on_track",
+    ]
+    budget_cells = next(r for r in ws.iter_rows(min_row=2) if r[2].value == "budget_revenue")
+    assert budget_cells[5].data_type == "n" and budget_cells[5].number_format == "#,##0.0"
+    assert ws.auto_filter.ref == f"A1:O{len(codes) + 1}"
 
 
 def test_xlsx_text_cells_are_never_formulas(tmp_path):

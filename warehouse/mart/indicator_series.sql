@@ -7,6 +7,10 @@ targets as (
     select * from core.dim_target
 ),
 
+labels as (
+    select vocabulary, code, label_vi from core.dim_label
+),
+
 in_force as (
     -- one figure per target, area and period: the highest-precedence source, then the latest load
     select *
@@ -43,9 +47,16 @@ series as (
         -- provenance
         o.source_kind,
         o.source_file,
-        o.source_locator
+        o.source_locator,
+        -- Vietnamese labels of the codes (core.dim_label)
+        lp.label_vi as period_type_vi,
+        ld.label_vi as data_status_vi,
+        ls.label_vi as source_kind_vi
     from in_force as o
     inner join targets as t using (plan_id, target_code)
+    left join labels as lp on lp.vocabulary = 'period_type' and lp.code = o.period_type
+    left join labels as ld on ld.vocabulary = 'data_status' and ld.code = o.data_status
+    left join labels as ls on ls.vocabulary = 'source_kind' and ls.code = o.source_kind
 )
 
 select * from series

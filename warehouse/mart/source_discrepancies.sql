@@ -15,6 +15,10 @@ other as (
     select * from observations where source_kind <> 'statistics'
 ),
 
+labels as (
+    select vocabulary, code, label_vi from core.dim_label
+),
+
 paired as (
     select
         -- keys
@@ -39,10 +43,15 @@ paired as (
         end as exceeds_threshold,
         -- provenance
         o.source_file || ' (' || o.source_locator || ')' as official_source_ref,
-        x.source_file || ' (' || x.source_locator || ')' as other_source_ref
+        x.source_file || ' (' || x.source_locator || ')' as other_source_ref,
+        -- Vietnamese labels of the codes (core.dim_label)
+        ld.label_vi as official_status_vi,
+        ls.label_vi as other_source_vi
     from official as o
     inner join other as x using (plan_id, target_code, area_code, period_code)
     inner join targets as t using (plan_id, target_code, area_code)
+    left join labels as ld on ld.vocabulary = 'data_status' and ld.code = o.data_status
+    left join labels as ls on ls.vocabulary = 'source_kind' and ls.code = x.source_kind
 )
 
 select * from paired

@@ -47,6 +47,10 @@ failures as (
     group by l.source_kind, l.source_name
 ),
 
+labels as (
+    select vocabulary, code, label_vi from core.dim_label
+),
+
 final as (
     select
         -- keys
@@ -54,11 +58,7 @@ final as (
         l.source_name,
         -- the latest attempt
         l.status as last_status,
-        case l.status
-            when 'accepted' then 'Đã nạp'
-            when 'no_data' then 'Không có số liệu'
-            else 'Bị từ chối, giữ số liệu cũ'
-        end as last_status_vi,
+        coalesce(lst.label_vi, l.status) as last_status_vi,
         l.loaded_at as last_attempt_at,
         l.row_count as last_row_count,
         l.errors as last_errors,
@@ -80,10 +80,14 @@ final as (
                 s.last_success_at is null
                 or s.last_success_at < current_timestamp - to_days(cast(getvariable('stale_days') as integer))
             )
-        ) as needs_attention
+        ) as needs_attention,
+        -- Vietnamese label of the source kind (core.dim_label)
+        lsk.label_vi as source_kind_vi
     from latest as l
     left join successes as s using (source_kind, source_name)
     left join failures as f using (source_kind, source_name)
+    left join labels as lst on lst.vocabulary = 'load_status' and lst.code = l.status
+    left join labels as lsk on lsk.vocabulary = 'source_kind' and lsk.code = l.source_kind
 )
 
 select * from final

@@ -7,6 +7,10 @@ submission_values as (
     select * from raw.submission_values
 ),
 
+labels as (
+    select vocabulary, code, label_vi from core.dim_label
+),
+
 sequenced as (
     select
         s.department_code,
@@ -46,8 +50,11 @@ changed as (
         file_name as new_file,
         cell,
         received_at as changed_at,
-        previous_received_at
+        previous_received_at,
+        -- Vietnamese label of the value kind (core.dim_label)
+        l.label_vi as value_kind_vi
     from sequenced
+    left join labels as l on l.vocabulary = 'value_kind' and l.code = sequenced.value_kind
     where previous_file is not null and previous_value is distinct from value
 )
 
