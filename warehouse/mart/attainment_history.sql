@@ -18,6 +18,7 @@ slice as (
         actual_period,
         projected_value,
         projection_basis,
+        projection_basis_vi,
         -- when the run recorded it
         current_timestamp as recorded_at
     from attainment
