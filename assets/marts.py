@@ -105,6 +105,7 @@ def attainment_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
     deps=[["mart", "target_attainment"]],
     partitions_def=PLAN_PARTITIONS,
     backfill_policy=PLAN_BACKFILL,
+    pool=WAREHOUSE_POOL,
 )
 def attainment_history(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

@@ -249,3 +249,19 @@ def smtp():
     controller.start()
     yield port, box
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_instance_context():
+    """A Dagster schedule or sensor context built with an instance and not closed leaves that
+    instance's state storage as the process's current one; once the instance is collected, every
+    later Definitions load in the worker fails. Contexts with an instance are used in ``with``."""
+    yield
+    from dagster._core.storage.defs_state.base import DefsStateStorage
+
+    leaked = DefsStateStorage.get()
+    if leaked is not None:
+        from dagster._core.storage.defs_state.base import _current_storage
+
+        _current_storage.set(None)
+        pytest.fail("a Dagster context with an instance was left open (use it in `with`)")

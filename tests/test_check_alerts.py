@@ -158,7 +158,7 @@ def test_chitieu_run_alerts_a_check_warning_once_across_nights(
         "&from=chitieu@example.org&to=ops@example.org",
     )
     for flags in ([], ["--full"]):
-        assert main(["run", "--as-of", "2025-01-15", *flags]) == 0
+        assert main(["run", "--as-of", "2025-01-15", "--publish", *flags]) == 0
     capsys.readouterr()
     mailbox.wait_for(99, seconds=1.0)
     warnings = [m for m in mailbox.messages if "Data check warning" in str(m["Subject"])]

@@ -79,12 +79,12 @@ def test_schedule_runs_nightly_in_vietnam_time():
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     at = datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at)
-        # before the plan sensor registered any plan there is nothing to run
-        assert schedule.evaluate_tick(context).run_requests == []
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=at) as context:
+            # before the plan sensor registered any plan there is nothing to run
+            assert schedule.evaluate_tick(context).run_requests == []
         instance.add_dynamic_partitions("plans", ["lai-chau-2024", "lai-chau-2021-2025"])
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at)
-        requests = schedule.evaluate_tick(context).run_requests
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=at) as context:
+            requests = schedule.evaluate_tick(context).run_requests
     # one run for every registered plan (a single-run partition range)
     assert [r.tags for r in requests] == [
         {

@@ -169,7 +169,8 @@ def test_crash_cases_cost_only_their_table_and_keep_the_old_rows(
     assert _q(
         stats,
         "select target_code, estimate_level from mart.target_attainment "
-        "where target_code in ('grdp_per_capita', 'econ_share_industry') order by 1",
+        "where plan_id = 'lai-chau-2024' "
+        "and target_code in ('grdp_per_capita', 'econ_share_industry') order by 1",
     ) == [("econ_share_industry", 40.2), ("grdp_per_capita", 55.1)]
     offline_loaded = _q(
         stats,
@@ -347,4 +348,6 @@ def test_chitieu_run_exits_0_through_a_statistics_outage_and_says_so(
         f"GET {px}/vi/Tài khoản quốc gia/: HTTP 500 (No handler found for request"
     ) in out
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from mart.target_attainment").fetchall() == [(50,)]
+        assert con.execute(
+            "select count(*) from mart.target_attainment where plan_id = 'lai-chau-2024'"
+        ).fetchall() == [(50,)]
