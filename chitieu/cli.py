@@ -425,7 +425,7 @@ def _dictionary(args: argparse.Namespace) -> int:
 
 def _project_on_path() -> None:
     """The code location (pipelines/, assets/, sources/) lives beside the installed chitieu package."""
-    from chitieu.resources import PROJECT_ROOT
+    from chitieu.incremental import PROJECT_ROOT  # not chitieu.resources: no Dagster import
 
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))

@@ -40,13 +40,19 @@ def load_labels(reference_dir: str | Path) -> tuple[pd.DataFrame, dict[str, str]
     return table, columns
 
 
-def label(labels: pd.DataFrame, vocabulary: str, value: str | None) -> str | None:
+def vocabulary_names(labels: pd.DataFrame, vocabulary: str) -> dict[str, str]:
+    """Code -> Vietnamese label of one vocabulary."""
+    known = labels[labels["vocabulary"] == vocabulary]
+    return dict(zip(known["code"], known["label_vi"], strict=True))
+
+
+def label(labels: pd.DataFrame | dict[str, str], vocabulary: str, value: str | None) -> str | None:
     """The Vietnamese label of ``value`` (each code of a ';'-list, joined by '; '); the code itself
-    when the table lacks it (never a blank for a value); None for no value."""
+    when the table lacks it (never a blank for a value); None for no value. ``labels`` is the
+    label table, or one vocabulary's names from :func:`vocabulary_names`."""
     if value is None or pd.isna(value) or value == "":
         return None
-    known = labels[labels["vocabulary"] == vocabulary]
-    names = dict(zip(known["code"], known["label_vi"], strict=True))
+    names = labels if isinstance(labels, dict) else vocabulary_names(labels, vocabulary)
     return "; ".join(names.get(code, code) for code in str(value).split(LIST_SEPARATOR))
 
 
@@ -58,7 +64,10 @@ def add_label_columns(
     for key, vocabulary in columns.items():
         table, _, column = key.rpartition(".")
         if table == relation and column in out.columns:
+            names = vocabulary_names(labels, vocabulary)
             out[f"{column}_vi"] = (
-                out[column].map(lambda v, voc=vocabulary: label(labels, voc, v)).astype("string")
+                out[column]
+                .map(lambda v, n=names, voc=vocabulary: label(n, voc, v))
+                .astype("string")
             )
     return out

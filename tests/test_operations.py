@@ -208,6 +208,23 @@ def test_a_night_with_nothing_new_is_not_run_again(cron_env, capsys, monkeypatch
     assert "log: " in capsys.readouterr().out
 
 
+def test_a_night_with_nothing_new_answers_without_importing_dagster(cron_env, capsys):
+    assert main(["run"]) == 0
+    capsys.readouterr()
+    probe = (
+        "import sys; from chitieu.cli import main; code = main(['run']); "
+        "print('dagster imported:', 'dagster' in sys.modules, 'pandas imported:', "
+        "'pandas' in sys.modules); sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, env=os.environ
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("nothing changed since run ")
+    assert "Ước đạt và vượt 36/48 chỉ tiêu" in done.stdout
+    assert done.stdout.rstrip().endswith("dagster imported: False pandas imported: False")
+
+
 def test_unchanged_data_is_not_validated_again_nor_data_docs_rebuilt(tmp_path):
     import duckdb
     import pandas as pd
