@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from chitieu.publish import export_changed_tables, publish_snapshot
 from chitieu.reports import write_html, write_xlsx
@@ -41,7 +40,7 @@ def exports(warehouse: WarehouseResource, publish: PublishResource) -> dg.Materi
     """Parquet and two CSV flavours (machine: UTF-8, ',' and '.'; spreadsheet: UTF-8 BOM, ';' and
     decimal comma), formula-injection-safe, of every BI mart and the dimensions they refer to;
     a table whose content has not changed since its files were written is left as it is."""
-    with duckdb.connect(warehouse.path, read_only=True) as con:
+    with warehouse.get_connection() as con:
         files, unchanged = export_changed_tables(con, BI_TABLES, publish.exports_dir)
     return dg.MaterializeResult(
         metadata={
@@ -63,7 +62,7 @@ def attainment_report(
 ) -> dg.MaterializeResult:
     """The council report: an xlsx in the planning department's form and a self-contained HTML page."""
     out = Path(publish.reports_dir)
-    with duckdb.connect(warehouse.path, read_only=True) as con:
+    with warehouse.get_connection() as con:
         plans = [
             r[0]
             for r in con.execute(
@@ -89,7 +88,8 @@ def published_warehouse(
     """The read-only snapshot BI tools open (``CHITIEU_PUBLISHED_WAREHOUSE``), replaced atomically at the
     end of a successful run: checkpointed, no ``.wal`` beside it, never half-written. A failed run
     leaves the previous snapshot in place; a reader holding the old file keeps a consistent view."""
-    info = publish_snapshot(warehouse.path, publish.published_path)
+    with warehouse.released() as path:
+        info = publish_snapshot(path, publish.published_path)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(Path(info["path"]).resolve())),

@@ -6,11 +6,13 @@ from benchmarks import (
     portal_upload,
     publish_snapshot,
     validation_vs_sql,
+    warehouse_open,
 )
 
 if __name__ == "__main__":
     parse_throughput.main()
     validation_vs_sql.main()
     incremental_night.main()
+    warehouse_open.main([])
     publish_snapshot.main([])
     portal_upload.main([])

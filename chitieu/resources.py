@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from chitieu.periods import parse_as_of, parse_receipt_time
 from chitieu.warehouse import ensure_schemas
@@ -38,16 +38,57 @@ NETWORK_RETRY = dg.RetryPolicy(
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The pipeline's working DuckDB file (BI tools should read the published copy instead)."""
+    """The pipeline's working DuckDB file (BI tools should read the published copy instead).
+
+    A run opens the file once and each step's connection is a cursor on it: opening and closing
+    (which checkpoints) once per step cost 16 % of a night (benchmarks/warehouse_open.py), and no
+    other process can take the file between two steps. When the file cannot be opened at the
+    start (another process holds it), nothing is held and each step opens it as before, so the
+    step that needs it fails with DuckDB's own message and a job that can do without it (the
+    run-failure alert) still runs.
+    """
 
     path: str = DEFAULT_WAREHOUSE
+    _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            held = duckdb.connect(self.path)
+        except (OSError, duckdb.Error):
+            return
+        ensure_schemas(held)
+        self._held = held
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+
+    @contextmanager
+    def released(self) -> Iterator[str]:
+        """The file closed for the duration (to copy it or attach it elsewhere), reopened after;
+        yields its path."""
+        held = self._held is not None
+        self._close()
+        try:
+            yield self.path
+        finally:
+            if held:
+                self._held = duckdb.connect(self.path)
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.path)
-        try:
+        if self._held is not None:
+            con = self._held.cursor()
+        else:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(self.path)
             ensure_schemas(con)
+        try:
             yield con
         finally:
             con.close()

@@ -49,3 +49,69 @@ def test_configuration_doc_gives_each_limit_its_default():
         row = next(line for line in doc.splitlines() if f"`{env[name]}`" in line)
         defaults = re.findall(r"`([\d.]+)`", row.split("|")[2])
         assert f"{spec.default:g}" in defaults, (env[name], defaults)
+
+
+def _other_process_opens(path: Path) -> str:
+    """What a second process gets when it opens the DuckDB file: 'opened' or DuckDB's error."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import duckdb, sys\n"
+        "try:\n    duckdb.connect(sys.argv[1]).close(); print('opened')\n"
+        "except duckdb.Error as e:\n    print(type(e).__name__, e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def test_a_run_holds_the_warehouse_from_start_to_end_and_releases_it_to_publish(tmp_path):
+    from chitieu.resources import WarehouseResource
+
+    path = tmp_path / "wh" / "chitieu.duckdb"
+    with dg.build_resources({"warehouse": WarehouseResource(path=str(path))}) as built:
+        warehouse = built.warehouse
+        with warehouse.get_connection() as con:
+            con.execute("create table core.a as select 42 as answer")
+        with warehouse.get_connection() as con:  # the next step: the same database
+            assert con.execute("select answer from core.a").fetchone() == (42,)
+        assert _other_process_opens(path).startswith("IOException"), "held between steps"
+        with warehouse.released() as released:
+            assert released == str(path)
+            assert _other_process_opens(path) == "opened", "free while it is copied"
+        assert _other_process_opens(path).startswith("IOException"), "held again after"
+    assert _other_process_opens(path) == "opened", "free once the run ends"
+
+
+def test_a_warehouse_another_process_holds_fails_the_step_not_the_resource(tmp_path):
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from chitieu.resources import WarehouseResource
+
+    path = tmp_path / "chitieu.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " time.sleep(60)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with dg.build_resources({"warehouse": WarehouseResource(path=str(path))}) as built:
+            assert built.warehouse.path == str(path), "the resource itself was built"
+            with (
+                pytest.raises(duckdb.IOException, match=r"Conflicting lock is held .*PID"),
+                built.warehouse.get_connection(),
+            ):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
