@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from chitieu.catalogue import load_plan
 from chitieu.reference import load_reference
 from chitieu.resources import DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR
-from chitieu.submissions import reader
+from chitieu.submissions import package_guards, reader
 from chitieu.submissions.parser import parse_submission
 from chitieu.submissions.template import INPUT_COLUMNS, write_template
 from tests.sheets import write_bieu
@@ -382,7 +382,7 @@ def test_archive_too_large_is_refused_before_reading(tmp_path, monkeypatch):
     path = write_bieu(
         tmp_path / "lon.xlsx", [["1", "Giải quyết việc làm", "lao động", "8.870", "6.100", ""]]
     )
-    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 1024)
+    monkeypatch.setattr(package_guards, "MAX_UNPACKED_BYTES", 1024)
     p = _only_error(_parse(path))
     assert p.rule == "file_limit" and "unpacks to more than 0 MB" in p.detail
 
