@@ -76,12 +76,23 @@ def _report_unchanged(path: str, previous, args) -> int:
         table = attainment_table(con)
         print(table if args.demo or args.table else _summary_lines(table))
         if args.demo or args.table:  # the feedback paths need the resources (and Dagster)
-            from chitieu.report_text import rejected_submissions
+            from chitieu.resources import InputsResource
 
-            outbox = os.environ.get("CHITIEU_OUTBOX_DIR") or "var/outbox"
-            print(rejected_submissions(con, outbox))
+            default = InputsResource.model_fields["outbox_dir"].default
+            _print_rejected(con, os.environ.get("CHITIEU_OUTBOX_DIR") or default)
     print(f"warehouse: {path}")
     return 0
+
+
+def _print_rejected(con, outbox_dir: str) -> None:
+    """The rejected files with the path of their feedback file. A feedback file that went
+    missing (a deleted outbox, on a night that read no new file) is written again first from the
+    warehouse's records, so every path printed is a file on disk."""
+    from chitieu.report_text import rejected_submissions
+    from chitieu.submissions.feedback import restore_feedback
+
+    restore_feedback(con, outbox_dir)
+    print(rejected_submissions(con, outbox_dir))
 
 
 def _held_files(result) -> bool:
@@ -128,7 +139,7 @@ def _run_night(
     if night is not None and not _held_files(result):
         # a night that held a file still being copied must run again, even if nothing changes
         remember(path, night.key, result.run_id, night.inputs_key, night.as_of)
-    from chitieu.report_text import attainment_table, rejected_submissions
+    from chitieu.report_text import attainment_table
 
     with duckdb.connect(path, read_only=True) as con:
         if args.demo:
@@ -142,7 +153,7 @@ def _run_night(
             if isinstance(inputs.outbox_dir, dg.EnvVar)
             else inputs.outbox_dir
         )
-        print(rejected_submissions(con, outbox))
+        _print_rejected(con, outbox)
         from chitieu.source_alerts import statistics_summary
 
         if stats := statistics_summary(con):

@@ -35,6 +35,27 @@ def _spec(t) -> Spec:
     )
 
 
+def descriptive_columns(t) -> dict:
+    """The catalogue's descriptive columns of one target (``plan_id`` … ``measure_unit``), the
+    first columns of every mart.target_attainment row, annual or multi-year."""
+    return {
+        "plan_id": t.plan_id,
+        "target_code": t.target_code,
+        "group_no": t.group_no,
+        "item_no": t.item_no,
+        "source_ref": t.source_ref,
+        "name_vi": t.name_vi,
+        "name_en": t.name_en,
+        "unit": t.unit,
+        "kind": t.kind,
+        "target_value": _num(t.target_value),
+        "target_low": _num(t.target_low),
+        "target_high": _num(t.target_high),
+        "tolerance": _num(t.tolerance),
+        "measure_unit": t.measure_unit,
+    }
+
+
 def _is_final(v) -> bool:
     return True if v is None or pd.isna(v) else bool(v)
 
@@ -65,20 +86,7 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
         deciding = ev.projected_value if ev.projection_basis else ev.actual_value
         rows.append(
             {
-                "plan_id": t.plan_id,
-                "target_code": t.target_code,
-                "group_no": t.group_no,
-                "item_no": t.item_no,
-                "source_ref": t.source_ref,
-                "name_vi": t.name_vi,
-                "name_en": t.name_en,
-                "unit": t.unit,
-                "kind": t.kind,
-                "target_value": _num(t.target_value),
-                "target_low": _num(t.target_low),
-                "target_high": _num(t.target_high),
-                "tolerance": _num(t.tolerance),
-                "measure_unit": t.measure_unit,
+                **descriptive_columns(t),
                 "baseline_value": _num(t.baseline_value),
                 "baseline_period": t.baseline_period,
                 "same_period_value": _num(t.same_period_value),

@@ -9,6 +9,7 @@ import pandas as pd
 from chitieu.attainment import Reading, Spec
 from chitieu.attainment_period import comparator, evaluate_avg_growth, evaluate_end_level
 from chitieu.attainment_text import comparison_vi, required_vi
+from chitieu.marts import descriptive_columns
 from chitieu.periods import parse_period
 
 # among readings of one period, the source with the lowest priority number wins, then the latest load
@@ -83,20 +84,7 @@ def period_target_row(t, obs: pd.DataFrame, as_of: date) -> dict:
     from_estimate = latest_row is None and est_row is not None
     shown = est_row if from_estimate else latest_row
     return {
-        "plan_id": t.plan_id,
-        "target_code": t.target_code,
-        "group_no": t.group_no,
-        "item_no": t.item_no,
-        "source_ref": t.source_ref,
-        "name_vi": t.name_vi,
-        "name_en": t.name_en,
-        "unit": t.unit,
-        "kind": t.kind,
-        "target_value": _num(t.target_value),
-        "target_low": _num(t.target_low),
-        "target_high": _num(t.target_high),
-        "tolerance": _num(t.tolerance),
-        "measure_unit": t.measure_unit,
+        **descriptive_columns(t),
         "baseline_value": baseline,
         "baseline_period": str(t.baseline_year) if baseline is not None else None,
         # the annual rules' same-period comparison and year-share projection do not apply to a term

@@ -1,5 +1,8 @@
 """``chitieu run`` runs the nightly job in process, as a cron user would."""
 
+import shutil
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -163,3 +166,34 @@ def test_check_unreadable_or_wrong_usage_exits_2(tmp_path, capsys):
     assert main(["check", str(junk), "--department", "nope"]) == 2
     assert main(["check"]) == 2
     assert main(["template", "nope", "--period", "2024-9M", "-o", str(tmp_path / "t.xlsx")]) == 2
+
+
+def _feedback_paths(out: str) -> list[Path]:
+    marker = "feedback file: "
+    return [Path(line.split(marker, 1)[1]) for line in out.splitlines() if marker in line]
+
+
+def test_printed_feedback_paths_are_files_on_disk_even_after_the_outbox_is_deleted(
+    cron_env, capsys
+):
+    args = ["run", "--demo", "--warehouse", str(cron_env / "w" / "chitieu.duckdb")]
+    args += ["--as-of", "2025-01-15", "--received-at", "2025-01-15"]
+    outbox = cron_env / "outbox"
+    # <outbox>/<department>/outbox/<file>: the inner outbox/ is the folder the inbox scanner
+    # skips when the outbox root is the inbox root (docs/configuration.md)
+    expected = [
+        outbox / "sct" / "outbox" / "sct-bao-cao-9-thang.xlsx.phan-hoi.txt",
+        outbox / "svhttdl" / "outbox" / "svhttdl-2024-9M.xlsx.phan-hoi.txt",
+    ]
+    assert main(args) == 0
+    printed = _feedback_paths(capsys.readouterr().out)
+    assert printed == expected
+    assert all(p.is_file() for p in printed)
+    shutil.rmtree(outbox)
+    # nothing changed, so the job does not run; the feedback files are written again anyway
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nothing changed since run")
+    assert _feedback_paths(out) == expected
+    assert all(p.is_file() for p in expected)
+    assert "Đơn vị tính khác với danh mục" in expected[0].read_text(encoding="utf-8")

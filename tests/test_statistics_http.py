@@ -1,6 +1,7 @@
 """The live transport's limits and the table checks, against real local HTTP servers."""
 
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -33,6 +34,21 @@ def _recorded(name: str) -> dict:
 
 def _client(server, **kw) -> PxWebClient:
     return PxWebClient(server.url_for("/api/v1"), live(**kw))
+
+
+class RecordedSleep:
+    """The transport's sleep: keeps each wait the transport decided on, so a test asserts the
+    wait itself rather than a wall-clock time a loaded machine stretches; really sleeps, but
+    fails at once on a wait longer than ``longest`` instead of hanging the test."""
+
+    def __init__(self, longest: float = 10):
+        self.waits: list[float] = []
+        self.longest = longest
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        assert seconds <= self.longest, f"the transport would sleep {seconds:g} s"
+        time.sleep(seconds)
 
 
 # --- limits -----------------------------------------------------------------------------
@@ -69,26 +85,38 @@ def test_retry_after_3600_is_capped(httpserver):
     httpserver.expect_request(path).respond_with_data(
         (RECORDED / "pxweb/list_tai_khoan_quoc_gia.json").read_bytes()
     )
+    sleep = RecordedSleep()
+    limits = Limits(backoff_factor=0, timeout_seconds=5, retries=2, max_retry_after_seconds=0.3)
+    client = PxWebClient(httpserver.url_for("/api/v1"), LiveTransport(limits, sleep=sleep))
     started = time.monotonic()
-    entries = _client(httpserver, retries=2, max_retry_after_seconds=0.3).list_tables(FOLDER)
+    entries = client.list_tables(FOLDER)
     elapsed = time.monotonic() - started
     assert len(entries) == 5 and len(data_requests(httpserver)) == 2
-    assert 0.3 <= elapsed < 2, "waited the capped 0.3 s, not an hour"
+    assert sleep.waits == [0.3], "waited the capped 0.3 s, not an hour"
+    assert 0.3 <= elapsed < 30, "really waited, and nowhere near the hour asked for"
 
 
 def test_retry_after_longer_than_the_deadline_fails_at_once(httpserver):
     httpserver.expect_request(f"/api/v1/vi/{FOLDER}/").respond_with_data(
         "busy", status=503, headers={"Retry-After": "3600"}
     )
+    sleep = RecordedSleep()
+    limits = Limits(
+        backoff_factor=0,
+        timeout_seconds=5,
+        retries=3,
+        max_retry_after_seconds=60,
+        request_deadline_seconds=5,
+    )
+    client = PxWebClient(httpserver.url_for("/api/v1"), LiveTransport(limits, sleep=sleep))
     started = time.monotonic()
     with pytest.raises(
         FetchError,
         match=r"HTTP 503 \(busy\) after 1 attempt; waiting 60 s more would pass the 5 s request deadline",
     ):
-        _client(
-            httpserver, retries=3, max_retry_after_seconds=60, request_deadline_seconds=5
-        ).list_tables(FOLDER)
-    assert time.monotonic() - started < 1
+        client.list_tables(FOLDER)
+    assert sleep.waits == [], "failed at once, without waiting"
+    assert time.monotonic() - started < 5, "nor did it wait out the deadline"
 
 
 def test_unreadable_retry_after_falls_back_to_backoff(httpserver):
@@ -122,30 +150,39 @@ def test_trickling_server_is_stopped_by_the_request_deadline(threaded_server):
         return Response(body(), content_type="application/json")
 
     threaded_server.expect_request(f"/api/v1/vi/{FOLDER}/").respond_with_handler(trickle)
-    started = time.monotonic()
     with pytest.raises(
-        FetchError, match=r"answer still arriving at the deadline \(\d+ bytes read\)"
-    ):
+        FetchError,
+        match=r"answer still arriving at the deadline \(\d+ bytes read\); "
+        r"stopped at the 0.5 s request deadline after 1 attempt$",
+    ) as raised:
         # each byte arrives well within the 1 s read timeout; only the 0.5 s deadline stops it
         _client(
             threaded_server, retries=3, timeout_seconds=1, request_deadline_seconds=0.5
         ).list_tables(FOLDER)
-    assert time.monotonic() - started < 1.2
+    # the whole answer (40 spaces and "[]") takes the server 2 s; the deadline cut it short, and
+    # with the deadline passed the 3 retries were not tried
+    assert int(re.search(r"\((\d+) bytes read\)", str(raised.value)).group(1)) < 42
 
 
 def test_source_deadline_stops_the_remaining_requests(threaded_server):
-    def slow(request):
-        time.sleep(0.3)
+    answered = []
+
+    def first_quick_then_slow(request):
+        if answered:  # the second request outlasts what is left of the source's 1.5 s
+            time.sleep(5)
+        answered.append(request)
         return Response((RECORDED / "pxweb/list_tai_khoan_quoc_gia.json").read_bytes())
 
-    threaded_server.expect_request(f"/api/v1/vi/{FOLDER}/").respond_with_handler(slow)
-    transport = live(retries=0, source_deadline_seconds=0.4)
+    path = f"/api/v1/vi/{FOLDER}/"
+    threaded_server.expect_request(path).respond_with_handler(first_quick_then_slow)
+    # a 10 s read timeout: only the source's deadline can stop the second request early
+    transport = live(retries=0, timeout_seconds=10, source_deadline_seconds=1.5)
     client = PxWebClient(threaded_server.url_for("/api/v1"), transport)
     assert len(client.list_tables(FOLDER)) == 5
     started = time.monotonic()
-    with pytest.raises(FetchError, match="the source's deadline"):
+    with pytest.raises(FetchError, match=r"timed out .*; stopped at the source's deadline"):
         PxWebClient(threaded_server.url_for("/api/v1"), transport).list_tables(FOLDER)
-    assert time.monotonic() - started < 0.4
+    assert time.monotonic() - started < 5, "stopped at the deadline, not when the answer came"
 
 
 def test_connection_broken_mid_body_is_retried_then_a_fetch_error(httpserver):

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from chitieu.catalogue import load_plan
 from chitieu.reference import load_reference
 from chitieu.resources import DEFAULT_PLANS_DIR, DEFAULT_REFERENCE_DIR
-from chitieu.submissions import reader
+from chitieu.submissions import package_guards, reader
 from chitieu.submissions.parser import parse_submission
 from chitieu.submissions.template import INPUT_COLUMNS, write_template
 from tests.sheets import write_bieu
@@ -382,7 +382,7 @@ def test_archive_too_large_is_refused_before_reading(tmp_path, monkeypatch):
     path = write_bieu(
         tmp_path / "lon.xlsx", [["1", "Giải quyết việc làm", "lao động", "8.870", "6.100", ""]]
     )
-    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 1024)
+    monkeypatch.setattr(package_guards, "MAX_UNPACKED_BYTES", 1024)
     p = _only_error(_parse(path))
     assert p.rule == "file_limit" and "unpacks to more than 0 MB" in p.detail
 
@@ -443,10 +443,24 @@ def test_damaged_part_met_by_the_formula_scan_rejects_the_file(tmp_path):
 
 
 def test_section_rows_found_by_roman_numeral_even_with_line_breaks():
-    from chitieu.submissions.parser import _roman_rows
+    from chitieu.submissions.target_rows import _roman_rows
 
     assert _roman_rows(["I", "1", " II. ", 3.0, "IIIa", "IV"]) == [0, 2, 5]
     assert _roman_rows(["I", "1\n2", " II. ", "x"]) == [0, 2]
+
+
+def test_cell_text_is_what_the_sender_typed():
+    from chitieu.submissions.slow_cells import cell_text
+
+    # a whole number typed as 8870 is read back by calamine as 8870.0
+    assert [cell_text(v) for v in (8870.0, 6.25, None, " 6.100 ", "", 0.0)] == [
+        "8870",
+        "6.25",
+        "",
+        "6.100",
+        "",
+        "0",
+    ]
 
 
 def test_hidden_sheets_are_not_read(tmp_path):
