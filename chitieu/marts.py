@@ -20,7 +20,8 @@ def _flags(*values) -> str | None:
     return ";".join(flags) or None
 
 
-def _spec(t) -> Spec:
+def target_spec(t) -> Spec:
+    """The attainment rule's inputs from one core.dim_target row (annual or multi-year)."""
     return Spec(
         kind=t.kind,
         target_value=_num(t.target_value),
@@ -79,7 +80,7 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
             if _num(t.estimate_value) is not None
             else None
         )
-        spec = _spec(t)
+        spec = target_spec(t)
         ev = evaluate(spec, _num(t.baseline_value), latest, estimate, _num(t.same_period_value))
         from_estimate = latest is None and estimate is not None
         by_estimate = from_estimate or ev.projection_basis == "estimate"

@@ -6,10 +6,10 @@ from datetime import date
 
 import pandas as pd
 
-from chitieu.attainment import Reading, Spec
+from chitieu.attainment import Reading
 from chitieu.attainment_period import comparator, evaluate_avg_growth, evaluate_end_level
 from chitieu.attainment_text import comparison_vi, required_vi
-from chitieu.marts import descriptive_columns
+from chitieu.marts import descriptive_columns, target_spec
 from chitieu.periods import parse_period
 
 # among readings of one period, the source with the lowest priority number wins, then the latest load
@@ -18,20 +18,6 @@ _ORDER = ["source_priority", "loaded_at"]
 
 def _num(v) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
-
-
-def _spec(t) -> Spec:
-    return Spec(
-        kind=t.kind,
-        target_value=_num(t.target_value),
-        target_low=_num(t.target_low),
-        target_high=_num(t.target_high),
-        strict=bool(t.strict),
-        tolerance=float(t.tolerance or 0),
-        direction=t.direction,
-        measure=t.measure,
-        flow=bool(t.flow),
-    )
 
 
 def _best(obs: pd.DataFrame) -> pd.DataFrame:
@@ -58,7 +44,7 @@ def period_target_row(t, obs: pd.DataFrame, as_of: date) -> dict:
         ["period_end", "period_type"], ascending=[False, False]
     )
     latest_row = next(readings.itertuples(index=False), None)
-    spec = _spec(t)
+    spec = target_spec(t)
     end_estimate = estimates[estimates["period_year"] == t.plan_year]
     est_row = next(end_estimate.itertuples(index=False), None)
     if t.kind == "avg_growth":
