@@ -243,7 +243,10 @@ def run_failure_alert(run_id: str, job: str, causes: list[str], url: str) -> Ale
     return Alert(
         key=f"run_failure:{run_id}",
         title=f"[chitieu] Lần chạy thất bại / Run failed: {job}",
-        body=(f"Lần chạy {job} thất bại / Run {job} failed:\n{lines}\nChi tiết / Details: {url}"),
+        body=(
+            f"Lần chạy {job} thất bại / Run {job} failed:\n{lines}"
+            + (f"\nChi tiết / Details: {url}" if url else "")
+        ),
         severity="failure",
     )
 

@@ -48,18 +48,47 @@ def _run(args: argparse.Namespace) -> int:
     path = incremental.warehouse_path(overrides)
     try:
         with runner.exclusive_run(path):
-            # decided before Dagster is even imported: a no-change night costs a second or two
+            # decided before Dagster is even imported: a no-change night costs a fraction of a second
             night = incremental.tonight(overrides, publish=not what_if)
             moved_from = None
             if night is not None and not args.full:
-                previous = incremental.last_run(path, night.key)
-                if previous is not None:
-                    return _report_unchanged(path, previous, args)
-                moved_from = incremental.only_the_date_moved(path, night.inputs_key, night.as_of)
+                try:
+                    previous = incremental.last_run(path, night.key)
+                    if previous is not None:
+                        return _report_unchanged(path, previous, args)
+                    moved_from = incremental.only_the_date_moved(
+                        path, night.inputs_key, night.as_of
+                    )
+                except duckdb.Error as exc:
+                    return _warehouse_unavailable(overrides, path, exc, send_alert=not what_if)
             return _run_night(args, overrides, path, night, moved_from, what_if)
     except runner.RunInProgress as exc:
         print(f"chitieu run: {exc}", file=sys.stderr)
         return 3
+
+
+def _warehouse_unavailable(overrides: dict, path: str, exc: Exception, send_alert: bool) -> int:
+    """The warehouse cannot be read before the run (another process holds it, or it is not a
+    DuckDB file): one ``FAILED warehouse: <cause>`` line and the run-failure alert, as for a
+    failed step, and nothing runs."""
+    from datetime import UTC, datetime
+
+    from chitieu import runner
+    from chitieu.alerts import run_failure_alert, send
+    from pipelines.resources import build_resources
+
+    cause = " ".join(str(exc).split())
+    failure = runner.StepFailure("warehouse", f"{path}: {cause}")
+    if send_alert:
+        try:
+            alerts = build_resources(overrides)["alerts"]
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            alert = run_failure_alert(f"before-run-{stamp}", "nightly", [failure.line()], "")
+            send([alert], _value(alerts.urls), None)  # the warehouse, its store, is unavailable
+        except Exception as alert_exc:  # a failing channel must not hide the cause
+            print(f"chitieu run: the failure alert could not be sent: {alert_exc}", file=sys.stderr)
+    print(failure.line(), file=sys.stderr)
+    return 1
 
 
 def _report_unchanged(path: str, previous, args) -> int:

@@ -103,6 +103,39 @@ def test_two_runs_at_once_one_clear_refusal(cron_env, capsys):
     assert "Ước đạt và vượt" in out
 
 
+def test_a_warehouse_held_by_another_process_is_one_failed_line_and_one_alert(
+    cron_env, monkeypatch, capsys, httpserver
+):
+    warehouse = cron_env / "wh" / "chitieu.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " time.sleep(120)",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    monkeypatch.setenv("CHITIEU_ALERT_URLS", f"json://{httpserver.host}:{httpserver.port}/hook")
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert main(["run"]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"FAILED warehouse: {warehouse}: IO Error: ")
+    assert f"Conflicting lock is held in {sys.executable}".split(" in ")[0] in err[0]
+    assert f"(PID {holder.pid})" in err[0]
+    (hook,) = [json.loads(req.get_data()) for req, _ in httpserver.log]
+    assert hook["type"] == "failure" and err[0] in hook["message"]
+    assert "Details" not in hook["message"], "no run, so no run page to link"
+
+
 def test_alert_urls_are_checked_at_start_without_showing_secrets(cron_env, monkeypatch, capsys):
     bad = "mailtos://ops:Hunter2Secret@smtp.example.org:notaport?to=ops@example.org"
     with pytest.raises(AlertConfigError) as exc:
