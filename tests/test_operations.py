@@ -162,6 +162,8 @@ def test_previewing_each_sensor_sends_nothing(channels, smtp, httpserver, inputs
         dg.build_sensor_context(instance=instance, resources={"inputs": channels["inputs"]})
     )
     assert len(tick.run_requests) == 1
+    time.sleep(0.3)
+    assert _hooks(httpserver) == [] and mailbox.messages == [], "the inbox tick sent nothing"
     plan = inputs_dir / "plans" / "lai-chau-2024.yaml"
     plan.write_text(
         plan.read_text(encoding="utf-8").replace("department: ctk", "department: nowhere", 1),
