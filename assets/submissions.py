@@ -1,12 +1,14 @@
 """Department submissions from the inbox: parse, keep every file as history, load what is valid."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from assets.plans import load_plans
 from chitieu import warehouse as wh
+from chitieu.portal.store import EventLog
 from chitieu.reference import load_reference
 from chitieu.resources import (
     WAREHOUSE_POOL,
@@ -15,7 +17,7 @@ from chitieu.resources import (
     WarehouseResource,
 )
 from chitieu.submissions.feedback import restore_feedback
-from chitieu.submissions.inbox import scan_inbox
+from chitieu.submissions.inbox import scan_inbox, with_upload_times
 from chitieu.submissions.intake import IntakeState, take_receipts
 from chitieu.submissions.parser import Submission
 from chitieu.validation.frames import HISTORY_COLUMNS
@@ -92,6 +94,8 @@ def parse_inbox(inputs: InputsResource, state: IntakeState) -> tuple[list, list,
         max_bytes=inputs.max_file_mb * 1024 * 1024,
         received_at=inputs.receipt_time(),
     )
+    if Path(inputs.portal_log).exists():
+        files = with_upload_times(files, EventLog(inputs.portal_log).delivered_uploads())
     receipts, seen, held = take_receipts(files, state, plans, ref, inputs.parse_limits())
     return [(r.file, r.sub) for r in receipts], seen, held
 

@@ -214,3 +214,59 @@ def test_sensor_batches_new_files_into_one_run_per_tick(inbox, resources):
 def test_sensor_triggers_the_whole_nightly_job():
     # the whole job, so a fresh warehouse is built before submissions are loaded into it
     assert inbox_sensor.job_name == "nightly"
+
+
+def test_upload_times_replace_the_scan_time_only_for_the_same_bytes_and_department(tmp_path):
+    from datetime import datetime
+
+    from chitieu.submissions.inbox import InboxFile, with_upload_times
+
+    scan = datetime.fromisoformat("2025-01-16T09:00:00+07:00")
+    upload = datetime.fromisoformat("2025-01-15T23:59:30+07:00")
+    files = [
+        InboxFile(tmp_path / "stc" / "a.xlsx", "stc", "sha-a", scan),
+        InboxFile(tmp_path / "stc" / "b.xlsx", "stc", "sha-b-edited", scan),
+        InboxFile(tmp_path / "snn" / "c.xlsx", "snn", "sha-c", scan),
+        InboxFile(tmp_path / "stc" / "d.xlsx", "stc", "sha-d", scan),
+    ]
+    uploads = {
+        ("stc", "a.xlsx"): ("sha-a", upload),
+        ("stc", "b.xlsx"): ("sha-b", upload),  # the file was changed after the upload
+        ("stc", "c.xlsx"): ("sha-c", upload),  # another department's folder
+        ("stc", "d.xlsx"): ("sha-d", datetime.fromisoformat("2025-01-16T10:00:00+07:00")),
+    }
+    stamped = [f.received_at for f in with_upload_times(files, uploads)]
+    assert stamped == [upload, scan, scan, scan]
+
+
+def test_a_portal_upload_is_received_when_it_was_uploaded_not_when_the_night_saw_it(
+    inbox, resources, tmp_path
+):
+    from datetime import datetime
+
+    from chitieu.portal.inbox import deliver
+    from chitieu.portal.store import Event, EventLog
+
+    log = EventLog(tmp_path / "portal" / "events.sqlite")
+    uploaded = datetime.fromisoformat("2025-01-15T23:59:30+07:00")  # the deadline day, 23:59
+    write_bieu(tmp_path / "ld.xlsx", JOBS)
+    content = (tmp_path / "ld.xlsx").read_bytes()
+    stored = deliver(inbox, "sldtbxh", "ld.xlsx", content, uploaded)
+    sha = __import__("hashlib").sha256(content).hexdigest()
+    log.record(
+        Event("upload", "sldtbxh", "accepted", stored_name=stored.name, sha256=sha), uploaded
+    )
+    revised = [["1", "Giải quyết việc làm", "lao động", "8.870", "6.250", "8.500"]]
+    write_bieu(inbox / "sldtbxh" / "ld-lan-2.xlsx", revised)  # dropped in the folder, not uploaded
+    resources["inputs"] = InputsResource(
+        **(
+            resources["inputs"].model_dump()
+            | {"portal_log": str(log.path), "received_at": "2025-01-16T09:00:00+07:00"}
+        )
+    )
+    assert run_nightly(resources).success
+    assert _q(
+        resources,
+        "select file_name, strftime(timezone('Asia/Ho_Chi_Minh', received_at), "
+        "'%Y-%m-%d %H:%M:%S') from raw.submissions order by received_at",
+    ) == [(stored.name, "2025-01-15 23:59:30"), ("ld-lan-2.xlsx", "2025-01-16 09:00:00")]

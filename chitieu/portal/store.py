@@ -85,10 +85,13 @@ class EventLog:
     def _connect(self):
         return closing(sqlite3.connect(self.path, timeout=30))
 
-    def record(self, event: Event) -> int:
-        """Append ``event`` (stamped now, UTC); returns its id."""
+    def record(self, event: Event, occurred_at: datetime | None = None) -> int:
+        """Append ``event`` stamped ``occurred_at`` (an upload: when its bytes were received),
+        else now; UTC. Returns its id."""
         row = {k: v for k, v in event.__dict__.items()}
-        row["occurred_at"] = datetime.now(UTC).isoformat(timespec="milliseconds")
+        row["occurred_at"] = (
+            (occurred_at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds")
+        )
         names = ", ".join(row)
         with self._connect() as db, db:
             cur = db.execute(
@@ -117,6 +120,16 @@ class EventLog:
                 [event_id, department],
             ).fetchone()
         return dict(row) if row else None
+
+    def delivered_uploads(self) -> dict[tuple[str, str], tuple[str, datetime]]:
+        """(department, stored file name) -> (sha256, receipt time) of every upload the portal
+        delivered into the inbox: the receipt time of those files (``chitieu.submissions.inbox``)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "select department_code, stored_name, sha256, occurred_at from events "
+                "where kind = 'upload' and stored_name <> '' and result in ('accepted', 'warned')"
+            ).fetchall()
+        return {(d, n): (sha, datetime.fromisoformat(t)) for d, n, sha, t in rows}
 
     def all_events(self) -> list[dict]:
         """Every event, oldest first (for the nightly copy into the warehouse)."""

@@ -214,7 +214,8 @@ async def upload(request: Request) -> Response:
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
             report=verdict.report,
             **event,
-        )
+        ),
+        occurred_at=received_at,
     )
     return _page(
         request,

@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -180,3 +180,19 @@ def inspect_file(
     inbox's regular-file, size and read-stability checks and no settle period."""
     refused, held, data, _ = _inspect(path, Path(path.name), "", datetime.now(UTC), 0.0, max_bytes)
     return refused, held, data
+
+
+def with_upload_times(
+    files: list[InboxFile], uploads: dict[tuple[str, str], tuple[str, datetime]]
+) -> list[InboxFile]:
+    """``files`` with each file the portal delivered stamped with its upload time instead of the
+    scan's: an upload at 23:59 on the deadline day is on time, though the night sees it later.
+    Only the same department, file name and bytes (sha256) count, and never a time after the
+    scan's."""
+    out = []
+    for f in files:
+        upload = uploads.get((f.department, f.path.name)) if f.department else None
+        if upload and upload[0] == f.sha256 and upload[1] <= f.received_at:
+            f = replace(f, received_at=upload[1])
+        out.append(f)
+    return out
