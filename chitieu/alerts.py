@@ -287,22 +287,15 @@ def submission_alerts(
     con, outbox_dir: str, *, now: datetime | None = None, max_age_days: int = 7, base_url: str = ""
 ) -> list[Alert]:
     """One alert per rejected or warned submission file, listing each rule. Files superseded by a
-    later file of the same department and period, and files received more than ``max_age_days``
-    ago (a backlog on the first night with alerts), are not alerted."""
+    later file of the same department and period (``is_latest`` in staging.stg_submissions: receipt
+    time, then file name for files of the same scan), and files received more than
+    ``max_age_days`` ago (a backlog on the first night with alerts), are not alerted."""
     now = now or datetime.now(UTC)
     rows = con.execute(
-        """with subs as (
-               select s.*, exists (
-                   select 1 from staging.stg_submissions as later
-                   where later.department_code = s.department_code and later.plan_id = s.plan_id
-                     and later.period_code = s.period_code and later.received_at > s.received_at
-               ) as superseded
-               from staging.stg_submissions as s
-           )
-           select s.submission_id, s.department_code, s.file_name, s.status, p.rule, p.severity,
+        """select s.submission_id, s.department_code, s.file_name, s.status, p.rule, p.severity,
                   count(*) as n, min(p.cell) as cell, any_value(p.message_vi) as vi, any_value(p.message_en) as en
-           from subs as s join raw.submission_problems as p using (submission_id)
-           where not s.superseded and s.received_at >= ?
+           from staging.stg_submissions as s join raw.submission_problems as p using (submission_id)
+           where s.is_latest and s.received_at >= ?
              and (s.status = 'rejected' and p.severity = 'error' or s.status = 'accepted' and p.severity = 'warning')
            group by all order by s.file_name, s.submission_id, p.rule""",
         [now - timedelta(days=max_age_days)],

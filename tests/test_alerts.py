@@ -2,6 +2,7 @@
 
 import json
 import time
+from datetime import timedelta
 
 import dagster as dg
 import pytest
@@ -158,6 +159,26 @@ def test_superseded_and_old_files_are_not_alerted(tmp_path, resources):
     write_bieu(inbox / "stc" / "tc-2.xlsx", [row[:4] + ["1.720", "2.365"]])
     _clock(resources, "2025-01-15T10:00:00+07:00")  # received an hour later
     assert not [t for t in titles(timedelta(hours=1)) if "tc-1.xlsx" in t]
+
+
+def test_of_two_versions_received_in_one_scan_only_the_later_is_alerted(nightly):
+    """The sample inbox holds both versions of snn's nine-month report, received by one scan
+    (the same receipt time): -lan-2 supersedes -lan-1, as in staging.stg_submissions."""
+    import duckdb
+
+    from chitieu.alerts import submission_alerts
+
+    with duckdb.connect(nightly["warehouse"].path, read_only=True) as con:
+        received = con.execute(
+            "select file_name, received_at from raw.submissions where department_code = 'snn' "
+            "and period_code = '2024-9M' order by file_name"
+        ).fetchall()
+        assert [f for f, _ in received] == ["snn-2024-9M-lan-1.xlsx", "snn-2024-9M-lan-2.xlsx"]
+        assert received[0][1] == received[1][1], "one scan: the same receipt time"
+        now = received[0][1] + timedelta(hours=1)
+        titles = [a.title for a in submission_alerts(con, "out", now=now, max_age_days=7)]
+    snn = [t for t in titles if "snn/snn-2024-9M" in t]
+    assert snn == ["[chitieu] Cảnh báo số liệu / Data warning: snn/snn-2024-9M-lan-2.xlsx"]
 
 
 def test_late_report_alerts_come_from_the_run_and_respect_later_reports(channels, httpserver):
