@@ -336,13 +336,19 @@ def _feedback_file(outbox_dir, dept, name):
     return feedback_path(outbox_dir, dept, name)
 
 
-def discrepancy_alerts(con) -> list[Alert]:
-    """One alert per statistics-versus-department difference above the threshold."""
+def discrepancy_alerts(con, *, max_age_days: int = 7) -> list[Alert]:
+    """One alert per statistics-versus-department difference above the threshold. A difference
+    known (``known_since``: the later of its two figures' receipt day) more than
+    ``max_age_days`` before the evaluation date is not alerted: no backlog on the first night."""
     from chitieu.report_text import vi_number
 
     rows = con.execute(
-        "select plan_id, target_code, period_code, name_vi, unit, official_value, other_source, other_value, difference_pct "
-        "from mart.source_discrepancies where exceeds_threshold"
+        """select plan_id, target_code, period_code, name_vi, unit, official_value, other_source,
+                  other_value, difference_pct
+           from mart.source_discrepancies
+           where exceeds_threshold
+             and known_since >= (select as_of from core.evaluation_date) - cast(? as integer)""",
+        [max_age_days],
     ).fetchall()
     return [
         Alert(
@@ -361,19 +367,23 @@ def discrepancy_alerts(con) -> list[Alert]:
     ]
 
 
-def late_alerts(con) -> list[Alert]:
+def late_alerts(con, *, max_age_days: int = 7) -> list[Alert]:
     """One alert per department with nothing for a period whose deadline has passed, unless the
     department has since sent an accepted report for a later period of the plan (its figures are
-    cumulative from 1 January, so the later report covers the missing one)."""
+    cumulative from 1 January, so the later report covers the missing one). A deadline that
+    passed more than ``max_age_days`` before the evaluation date is not alerted: no backlog of
+    past periods on the first night."""
     rows = con.execute(
         """select s.plan_id, s.department_code, s.department_name_vi, s.department_name_en, s.period_code, s.due_date
            from mart.submission_status as s
-           where s.status = 'missing' and not exists (
+           where s.status = 'missing' and s.due_date >= s.as_of - cast(? as integer)
+             and not exists (
                select 1 from mart.submission_status as later
                where later.plan_id = s.plan_id and later.department_code = s.department_code
                  and later.status = 'accepted' and later.due_date > s.due_date
            )
-           order by s.period_code, s.department_code"""
+           order by s.period_code, s.department_code""",
+        [max_age_days],
     ).fetchall()
     return [
         Alert(

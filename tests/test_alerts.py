@@ -212,6 +212,51 @@ def test_late_report_alerts_come_from_the_run_and_respect_later_reports(channels
     )
 
 
+def test_late_reports_and_discrepancies_older_than_the_setting_are_not_alerted(nightly, httpserver):
+    """Evaluated on 2025-01-15: the 2024-9M deadline (20/10/2024) passed 87 days before
+    (11 + 30 + 31 + 15), the 2024-6M one (20/07/2024) 179 days before; the grdp_per_capita
+    2024-EST disagreement is known since 30/09/2024 (the manual and the statistics estimate both
+    count from the nine-month report), 107 days before (31 + 30 + 31 + 15)."""
+    import duckdb
+
+    from assets.alerts import discrepancy_alerts_asset, late_alerts_asset
+    from chitieu.alerts import discrepancy_alerts, late_alerts
+
+    nine = ["ctk", "pclc", "sgtvt", "stnmt", "stttt", "sxd"]
+    six = ["ctk", "pclc", "sct", "sgtvt", "stnmt", "stttt", "svhttdl", "sxd"]
+    with duckdb.connect(nightly["warehouse"].path, read_only=True) as con:
+
+        def late(days):
+            return [a.key.split(":", 2)[2] for a in late_alerts(con, max_age_days=days)]
+
+        def disagree(days):
+            return [a.title for a in discrepancy_alerts(con, max_age_days=days)]
+
+        assert late(86) == []
+        assert late(87) == late(178) == [f"{d}:2024-9M" for d in nine]
+        assert late(179) == [f"{d}:2024-6M" for d in six] + [f"{d}:2024-9M" for d in nine]
+        assert disagree(106) == []
+        assert disagree(107) == [
+            "[chitieu] Chênh lệch số liệu / Figures disagree: grdp_per_capita 2024-EST"
+        ]
+    # the assets pass the setting (CHITIEU_ALERT_MAX_AGE_DAYS)
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    hook = f"json://{httpserver.host}:{httpserver.port}/hook"
+    for days in (7, 107):
+        assert dg.materialize(
+            [late_alerts_asset, discrepancy_alerts_asset],
+            resources={
+                "warehouse": nightly["warehouse"],
+                "alerts": AlertsResource(urls=hook, max_age_days=days),
+            },
+        ).success
+    titles = sorted(h["title"] for h in _hooks(httpserver))
+    assert titles == sorted(
+        ["[chitieu] Chênh lệch số liệu / Figures disagree: grdp_per_capita 2024-EST"]
+        + [f"[chitieu] Chậm nộp báo cáo / Late report: {d} 2024-9M" for d in nine]
+    ), "nothing at 7 days; at 107 days the 2024-9M reports and the disagreement"
+
+
 def test_failed_blocking_check_is_one_failure_with_its_cells(channels, inputs_dir, httpserver):
     (inputs_dir / "observations" / "letter.csv").write_text(
         "plan_id,target_code,area_code,period_code,value,data_status,note\nlai-chau-2024,forest_cover,12,2024-EST,152.9,estimated,typo\n",
