@@ -70,8 +70,13 @@ def _silenced(name: str):
         logger.setLevel(level)
 
 
-def validate_urls(urls: str) -> list[str]:
-    """Every channel URL, checked to load in apprise; raises AlertConfigError naming the bad one."""
+ALERT_URLS = "CHITIEU_ALERT_URLS"
+DEPARTMENT_MAIL_URL = "CHITIEU_DEPARTMENT_MAIL_URL"
+
+
+def validate_urls(urls: str, variable: str = ALERT_URLS) -> list[str]:
+    """Every channel URL, checked to load in apprise; raises AlertConfigError naming the
+    ``variable`` that holds them and the bad one."""
     channels = channel_urls(urls)
     if not channels:
         return []
@@ -82,7 +87,7 @@ def validate_urls(urls: str) -> list[str]:
             plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
         if plugin is None:
             raise AlertConfigError(
-                f"CHITIEU_ALERT_URLS: channel {number} ({describe(url)}) is not a URL apprise can "
+                f"{variable}: channel {number} ({describe(url)}) is not a URL apprise can "
                 "load; check its scheme, host and parameters (the value is not shown: it may hold "
                 "a password)"
             )
@@ -213,12 +218,21 @@ def _notify(url: str, alert: Alert) -> bool:
         )
 
 
-def send(alerts: list[Alert], urls: str, store: AlertStore | None) -> list[str]:
+def validate_channels(urls: str, department_mail_url: str) -> None:
+    """Both settings that hold channel URLs, checked when a run starts (``chitieu run`` before
+    anything runs, a Dagster run when its alerts resource is set up)."""
+    validate_urls(urls, ALERT_URLS)
+    validate_urls(department_mail_url, DEPARTMENT_MAIL_URL)
+
+
+def send(
+    alerts: list[Alert], urls: str, store: AlertStore | None, variable: str = ALERT_URLS
+) -> list[str]:
     """Send each alert to every channel that has not had it yet; returns the keys sent somewhere.
     A channel that fails is tried again next time; the others are not repeated. ``store`` None
     sends without tracking (only for alerts whose key cannot recur, such as a run's failure, when
-    the warehouse is held by another process)."""
-    channels = validate_urls(urls)
+    the warehouse is held by another process). ``variable`` names the setting in errors."""
+    channels = validate_urls(urls, variable)
     sent = []
     for alert in alerts:
         delivered = False
@@ -432,11 +446,12 @@ def send_to_departments(
 ) -> list[str]:
     """Send each (department, alert) to the department's own address through ``mail_url``, once
     per address; departments without an address are skipped. Returns the keys sent."""
-    if not mail_url.strip():
+    if not validate_urls(mail_url, DEPARTMENT_MAIL_URL):
         return []
     sent = []
     for dept, alert in pending:
         address = department_address(ref, dept)
-        if address and send([alert], with_recipient(mail_url.strip(), address), store):
+        to = with_recipient(mail_url.strip(), address) if address else ""
+        if address and send([alert], to, store, DEPARTMENT_MAIL_URL):
             sent.append(alert.key)
     return sent

@@ -7,6 +7,7 @@ from datetime import timedelta
 import dagster as dg
 import pytest
 
+from chitieu.alerts import Alert
 from chitieu.resources import AlertsResource
 from chitieu.runner import failures
 from tests.conftest import run_nightly
@@ -270,3 +271,31 @@ def test_failed_blocking_check_is_one_failure_with_its_cells(channels, inputs_di
     assert "percent_range" in failure.cause and "letter.csv line 2: found 152.9" in failure.cause
     assert "np.float64" not in failure.cause
     assert not [h for h in _hooks(httpserver) if "check" in h["title"].lower()]
+
+
+def test_department_mail_url_is_checked_at_start_and_named(cron_env, monkeypatch, capsys):
+    """Like CHITIEU_ALERT_URLS (tests/test_operations.py): a bad CHITIEU_DEPARTMENT_MAIL_URL stops
+    ``chitieu run`` before anything runs and any Dagster run, naming that variable, never the
+    password."""
+    from chitieu.alerts import AlertConfigError, send_to_departments
+    from chitieu.cli import main
+
+    bad = "nosuchscheme://u:Hunter2Secret@smtp.example.org"
+    monkeypatch.setenv("CHITIEU_DEPARTMENT_MAIL_URL", bad)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "chitieu run: CHITIEU_DEPARTMENT_MAIL_URL: channel 1 (nosuchscheme://smtp.example.org) "
+        "is not a URL apprise can load"
+    ) in err
+    assert "CHITIEU_ALERT_URLS" not in err and "Hunter2" not in err
+    assert not (cron_env / "wh" / "chitieu.duckdb").exists(), "nothing runs with a bad channel"
+    with pytest.raises(AlertConfigError, match="^CHITIEU_DEPARTMENT_MAIL_URL: channel 1 "):
+        AlertsResource(department_mail_url=bad).setup_for_execution(
+            dg.build_init_resource_context()
+        )
+    with pytest.raises(AlertConfigError, match="^CHITIEU_DEPARTMENT_MAIL_URL: channel 1 "):
+        send_to_departments([("stc", Alert("k", "t", "b"))], bad, None, None)
+    # the documented form (no recipient: each department's address is added) loads
+    good = "mailtos://u:pw@smtp.example.org?from=chitieu@example.org"
+    AlertsResource(department_mail_url=good).setup_for_execution(dg.build_init_resource_context())
