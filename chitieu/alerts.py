@@ -307,7 +307,8 @@ def submission_alerts(
     now = now or datetime.now(UTC)
     rows = con.execute(
         """select s.submission_id, s.department_code, s.file_name, s.status, p.rule, p.severity,
-                  count(*) as n, min(p.cell) as cell, any_value(p.message_vi) as vi, any_value(p.message_en) as en
+                  count(nullif(p.cell, '')) as n, min(nullif(p.cell, '')) as cell,
+                  any_value(p.message_vi) as vi, any_value(p.message_en) as en
            from staging.stg_submissions as s join raw.submission_problems as p using (submission_id)
            where s.is_latest and s.received_at >= ?
              and (s.status = 'rejected' and p.severity = 'error' or s.status = 'accepted' and p.severity = 'warning')
@@ -327,8 +328,13 @@ def submission_alerts(
             else ("Cảnh báo số liệu", "Data warning")
         )
         link = feedback_link(outbox_dir, dept, name, base_url)
-        vi = "\n".join(f"- {p[8]} ({p[6]} ô, ví dụ {p[7]})" for p in problems)
-        en = "\n".join(f"- {p[9]} ({p[6]} cells, e.g. {p[7]})" for p in problems)
+        # a problem of the whole file (no cell) has no count of cells nor example
+        vi = "\n".join(
+            f"- {p[8]}" + (f" ({p[6]} ô, ví dụ {p[7]})" if p[7] else "") for p in problems
+        )
+        en = "\n".join(
+            f"- {p[9]}" + (f" ({p[6]} cells, e.g. {p[7]})" if p[7] else "") for p in problems
+        )
         alerts.append(
             Alert(
                 key=f"submission:{sub_id}",

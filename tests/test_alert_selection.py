@@ -107,3 +107,34 @@ def test_late_reports_and_discrepancies_older_than_the_setting_are_not_alerted(n
         ["[chitieu] Chênh lệch số liệu / Figures disagree: grdp_per_capita 2024-EST"]
         + [f"[chitieu] Chậm nộp báo cáo / Late report: {d} 2024-9M" for d in nine]
     ), "nothing at 7 days; at 107 days the 2024-9M reports and the disagreement"
+
+
+def test_a_problem_of_the_whole_file_is_alerted_without_an_empty_example(tmp_path, resources):
+    """stc sends only a row of syt's (health insurance coverage): no figure of its own can be read,
+    a problem of the whole file (no cell, nothing found)."""
+    import duckdb
+
+    from chitieu.alerts import submission_alerts
+    from chitieu.report_text import rejected_submissions
+    from chitieu.resources import InputsResource
+    from tests.conftest import receive
+    from tests.sheets import write_bieu
+
+    row = ["1", "Tỷ lệ bao phủ bảo hiểm y tế", "%", "95,1", "95,8", "96,6"]
+    write_bieu(tmp_path / "sent" / "stc" / "x.xlsx", [row])
+    (tmp_path / "inbox").mkdir()
+    inputs = resources["inputs"].model_dump() | {"inbox_dir": str(tmp_path / "inbox")}
+    resources["inputs"] = InputsResource(**inputs)
+    receive(resources, {"stc/x.xlsx": "2025-01-15"}, source=tmp_path / "sent")
+    with duckdb.connect(resources["warehouse"].path, read_only=True) as con:
+        now = con.execute("select max(received_at) from raw.submissions").fetchone()[0]
+        (alert,) = submission_alerts(con, "out", now=now, max_age_days=7)
+        printed = rejected_submissions(con)
+    assert alert.body.startswith(
+        "Báo cáo bị từ chối: stc/x.xlsx\n- Không có số liệu nào được nhận\n\n"
+        "Submission rejected: stc/x.xlsx\n- No figure could be read\n\n"
+    )
+    assert printed.splitlines()[1] == (
+        "  - stc/x.xlsx: 1 lỗi / errors; Không có số liệu nào được nhận / No figure could be read; "
+        "cần / expected at least one figure for a target of the department"
+    ), "no cell and nothing found: neither is printed"
