@@ -47,9 +47,11 @@ def submission_alerts_asset(
 def discrepancy_alerts_asset(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, alerts: AlertsResource
 ) -> dg.MaterializeResult:
-    """An alert for each statistics-versus-department difference above the configured threshold."""
+    """An alert for each statistics-versus-department difference above the configured threshold,
+    unless known for longer than ``CHITIEU_ALERT_MAX_AGE_DAYS`` before the evaluation date."""
     with warehouse.get_connection() as con:
-        return _deliver(context, con, alerts, discrepancy_alerts(con))
+        pending = discrepancy_alerts(con, max_age_days=alerts.max_age_days)
+        return _deliver(context, con, alerts, pending)
 
 
 @dg.asset(key=["ops", "late_alerts"], deps=[["mart", "submission_status"]], **ALERTS)
@@ -57,6 +59,8 @@ def late_alerts_asset(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, alerts: AlertsResource
 ) -> dg.MaterializeResult:
     """An alert for each department with no report for a period past its deadline, unless it has
-    since sent a later (cumulative, so fuller) report."""
+    since sent a later (cumulative, so fuller) report; deadlines that passed more than
+    ``CHITIEU_ALERT_MAX_AGE_DAYS`` before the evaluation date are left out."""
     with warehouse.get_connection() as con:
-        return _deliver(context, con, alerts, late_alerts(con))
+        pending = late_alerts(con, max_age_days=alerts.max_age_days)
+        return _deliver(context, con, alerts, pending)

@@ -70,8 +70,13 @@ def _silenced(name: str):
         logger.setLevel(level)
 
 
-def validate_urls(urls: str) -> list[str]:
-    """Every channel URL, checked to load in apprise; raises AlertConfigError naming the bad one."""
+ALERT_URLS = "CHITIEU_ALERT_URLS"
+DEPARTMENT_MAIL_URL = "CHITIEU_DEPARTMENT_MAIL_URL"
+
+
+def validate_urls(urls: str, variable: str = ALERT_URLS) -> list[str]:
+    """Every channel URL, checked to load in apprise; raises AlertConfigError naming the
+    ``variable`` that holds them and the bad one."""
     channels = channel_urls(urls)
     if not channels:
         return []
@@ -82,7 +87,7 @@ def validate_urls(urls: str) -> list[str]:
             plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
         if plugin is None:
             raise AlertConfigError(
-                f"CHITIEU_ALERT_URLS: channel {number} ({describe(url)}) is not a URL apprise can "
+                f"{variable}: channel {number} ({describe(url)}) is not a URL apprise can "
                 "load; check its scheme, host and parameters (the value is not shown: it may hold "
                 "a password)"
             )
@@ -213,12 +218,21 @@ def _notify(url: str, alert: Alert) -> bool:
         )
 
 
-def send(alerts: list[Alert], urls: str, store: AlertStore | None) -> list[str]:
+def validate_channels(urls: str, department_mail_url: str) -> None:
+    """Both settings that hold channel URLs, checked when a run starts (``chitieu run`` before
+    anything runs, a Dagster run when its alerts resource is set up)."""
+    validate_urls(urls, ALERT_URLS)
+    validate_urls(department_mail_url, DEPARTMENT_MAIL_URL)
+
+
+def send(
+    alerts: list[Alert], urls: str, store: AlertStore | None, variable: str = ALERT_URLS
+) -> list[str]:
     """Send each alert to every channel that has not had it yet; returns the keys sent somewhere.
     A channel that fails is tried again next time; the others are not repeated. ``store`` None
     sends without tracking (only for alerts whose key cannot recur, such as a run's failure, when
-    the warehouse is held by another process)."""
-    channels = validate_urls(urls)
+    the warehouse is held by another process). ``variable`` names the setting in errors."""
+    channels = validate_urls(urls, variable)
     sent = []
     for alert in alerts:
         delivered = False
@@ -287,22 +301,16 @@ def submission_alerts(
     con, outbox_dir: str, *, now: datetime | None = None, max_age_days: int = 7, base_url: str = ""
 ) -> list[Alert]:
     """One alert per rejected or warned submission file, listing each rule. Files superseded by a
-    later file of the same department and period, and files received more than ``max_age_days``
-    ago (a backlog on the first night with alerts), are not alerted."""
+    later file of the same department and period (``is_latest`` in staging.stg_submissions: receipt
+    time, then file name for files of the same scan), and files received more than
+    ``max_age_days`` ago (a backlog on the first night with alerts), are not alerted."""
     now = now or datetime.now(UTC)
     rows = con.execute(
-        """with subs as (
-               select s.*, exists (
-                   select 1 from staging.stg_submissions as later
-                   where later.department_code = s.department_code and later.plan_id = s.plan_id
-                     and later.period_code = s.period_code and later.received_at > s.received_at
-               ) as superseded
-               from staging.stg_submissions as s
-           )
-           select s.submission_id, s.department_code, s.file_name, s.status, p.rule, p.severity,
-                  count(*) as n, min(p.cell) as cell, any_value(p.message_vi) as vi, any_value(p.message_en) as en
-           from subs as s join raw.submission_problems as p using (submission_id)
-           where not s.superseded and s.received_at >= ?
+        """select s.submission_id, s.department_code, s.file_name, s.status, p.rule, p.severity,
+                  count(nullif(p.cell, '')) as n, min(nullif(p.cell, '')) as cell,
+                  any_value(p.message_vi) as vi, any_value(p.message_en) as en
+           from staging.stg_submissions as s join raw.submission_problems as p using (submission_id)
+           where s.is_latest and s.received_at >= ?
              and (s.status = 'rejected' and p.severity = 'error' or s.status = 'accepted' and p.severity = 'warning')
            group by all order by s.file_name, s.submission_id, p.rule""",
         [now - timedelta(days=max_age_days)],
@@ -320,8 +328,13 @@ def submission_alerts(
             else ("Cảnh báo số liệu", "Data warning")
         )
         link = feedback_link(outbox_dir, dept, name, base_url)
-        vi = "\n".join(f"- {p[8]} ({p[6]} ô, ví dụ {p[7]})" for p in problems)
-        en = "\n".join(f"- {p[9]} ({p[6]} cells, e.g. {p[7]})" for p in problems)
+        # a problem of the whole file (no cell) has no count of cells nor example
+        vi = "\n".join(
+            f"- {p[8]}" + (f" ({p[6]} ô, ví dụ {p[7]})" if p[7] else "") for p in problems
+        )
+        en = "\n".join(
+            f"- {p[9]}" + (f" ({p[6]} cells, e.g. {p[7]})" if p[7] else "") for p in problems
+        )
         alerts.append(
             Alert(
                 key=f"submission:{sub_id}",
@@ -343,13 +356,19 @@ def _feedback_file(outbox_dir, dept, name):
     return feedback_path(outbox_dir, dept, name)
 
 
-def discrepancy_alerts(con) -> list[Alert]:
-    """One alert per statistics-versus-department difference above the threshold."""
+def discrepancy_alerts(con, *, max_age_days: int = 7) -> list[Alert]:
+    """One alert per statistics-versus-department difference above the threshold. A difference
+    known (``known_since``: the later of its two figures' receipt day) more than
+    ``max_age_days`` before the evaluation date is not alerted: no backlog on the first night."""
     from chitieu.report_text import vi_number
 
     rows = con.execute(
-        "select plan_id, target_code, period_code, name_vi, unit, official_value, other_source, other_value, difference_pct "
-        "from mart.source_discrepancies where exceeds_threshold"
+        """select plan_id, target_code, period_code, name_vi, unit, official_value, other_source,
+                  other_value, difference_pct
+           from mart.source_discrepancies
+           where exceeds_threshold
+             and known_since >= (select as_of from core.evaluation_date) - cast(? as integer)""",
+        [max_age_days],
     ).fetchall()
     return [
         Alert(
@@ -368,19 +387,23 @@ def discrepancy_alerts(con) -> list[Alert]:
     ]
 
 
-def late_alerts(con) -> list[Alert]:
+def late_alerts(con, *, max_age_days: int = 7) -> list[Alert]:
     """One alert per department with nothing for a period whose deadline has passed, unless the
     department has since sent an accepted report for a later period of the plan (its figures are
-    cumulative from 1 January, so the later report covers the missing one)."""
+    cumulative from 1 January, so the later report covers the missing one). A deadline that
+    passed more than ``max_age_days`` before the evaluation date is not alerted: no backlog of
+    past periods on the first night."""
     rows = con.execute(
         """select s.plan_id, s.department_code, s.department_name_vi, s.department_name_en, s.period_code, s.due_date
            from mart.submission_status as s
-           where s.status = 'missing' and not exists (
+           where s.status = 'missing' and s.due_date >= s.as_of - cast(? as integer)
+             and not exists (
                select 1 from mart.submission_status as later
                where later.plan_id = s.plan_id and later.department_code = s.department_code
                  and later.status = 'accepted' and later.due_date > s.due_date
            )
-           order by s.period_code, s.department_code"""
+           order by s.period_code, s.department_code""",
+        [max_age_days],
     ).fetchall()
     return [
         Alert(
@@ -429,11 +452,12 @@ def send_to_departments(
 ) -> list[str]:
     """Send each (department, alert) to the department's own address through ``mail_url``, once
     per address; departments without an address are skipped. Returns the keys sent."""
-    if not mail_url.strip():
+    if not validate_urls(mail_url, DEPARTMENT_MAIL_URL):
         return []
     sent = []
     for dept, alert in pending:
         address = department_address(ref, dept)
-        if address and send([alert], with_recipient(mail_url.strip(), address), store):
+        to = with_recipient(mail_url.strip(), address) if address else ""
+        if address and send([alert], to, store, DEPARTMENT_MAIL_URL):
             sent.append(alert.key)
     return sent

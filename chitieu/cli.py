@@ -143,14 +143,14 @@ def _run_night(
     import dagster as dg
 
     from chitieu import runner
-    from chitieu.alerts import AlertConfigError, validate_urls
+    from chitieu.alerts import AlertConfigError, validate_channels
     from chitieu.incremental import remember
     from pipelines.resources import build_resources
 
     resources = build_resources(overrides)
     alerts = resources["alerts"]
     try:
-        validate_urls(_value(alerts.urls))
+        validate_channels(_value(alerts.urls), _value(alerts.department_mail_url))
     except AlertConfigError as exc:
         print(f"chitieu run: {exc}", file=sys.stderr)
         return 2

@@ -98,8 +98,12 @@ def rejected_submissions(con: duckdb.DuckDBPyConnection, outbox_dir: str | None 
         return "Không có báo cáo bị từ chối. / No rejected submissions."
     lines = [f"Báo cáo bị từ chối / Rejected submissions: {len(rows)}"]
     for dept, name, n, cell, vi, en, found, expected in rows:
+        # a problem of the whole file has no cell, and often nothing found or expected
+        seen = [f"tìm thấy / found {found!r}"] if found else []
+        seen += [f"cần / expected {expected}"] if expected else []
         lines.append(
-            f"  - {dept}/{name}: {n} lỗi / errors; {cell or ''} {vi} / {en}; tìm thấy / found {found!r}, cần / expected {expected}"
+            f"  - {dept}/{name}: {n} lỗi / errors; {f'{cell} ' if cell else ''}{vi} / {en}"
+            + (f"; {', '.join(seen)}" if seen else "")
         )
         if outbox_dir:
             lines.append(

@@ -232,10 +232,11 @@ class AlertsResource(dg.ConfigurableResource):
     max_age_days: int = 7
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """Refuse to start a run with a channel URL apprise cannot load."""
-        from chitieu.alerts import validate_urls
+        """Refuse to start a run with a channel URL apprise cannot load (CHITIEU_ALERT_URLS or
+        CHITIEU_DEPARTMENT_MAIL_URL)."""
+        from chitieu.alerts import validate_channels
 
-        validate_urls(self.urls)
+        validate_channels(self.urls, self.department_mail_url)
 
 
 class ValidationResource(dg.ConfigurableResource):

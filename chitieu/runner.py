@@ -86,13 +86,39 @@ def one_line(error) -> str:
 def failures(result) -> list[StepFailure]:
     """Failed steps of an in-process result, in order, each with its original cause; a failed
     blocking check is reported once, with its rules and first failing cells."""
-    out = []
-    for event in result.all_events:
-        if event.is_step_failure:
-            failure = step_failure(event)
-            if failure is not None:
-                out.append(failure)
-    return out + blocked_checks(result)
+    return run_causes(
+        [e for e in result.all_events if e.is_step_failure], result.get_asset_check_evaluations()
+    )
+
+
+def stored_failures(instance, run_id: str, step_failure_events) -> list[StepFailure]:
+    """:func:`failures` of a finished run read back from ``instance`` (the run-failure sensor's
+    view): its STEP_FAILURE events and the check evaluations stored for the run."""
+    from dagster import DagsterEventType
+
+    records = instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+    evaluations = [r.dagster_event.event_specific_data for r in records if r.dagster_event]
+    return run_causes(step_failure_events, evaluations)
+
+
+def run_causes(step_failure_events, evaluations) -> list[StepFailure]:
+    """The failed steps' causes, then each failed blocking check with its rules and cells. Used
+    alike by ``chitieu run`` (an in-process result) and the run-failure sensor (stored events),
+    so both alerts say the same."""
+    out = [f for e in step_failure_events if (f := step_failure(e)) is not None]
+    blocked = blocked_checks(evaluations)
+    if not blocked:  # a check step failed without a stored evaluation: its own message
+        out += [
+            StepFailure(step_asset(e), one_line(original_error(e.event_specific_data.error)))
+            for e in step_failure_events
+            if step_failure(e) is None
+        ]
+    return out + blocked
+
+
+def step_asset(event) -> str:
+    """The asset a step's key names (``raw__submissions`` → ``raw/submissions``)."""
+    return event.step_key.replace("__", "/")
 
 
 def step_failure(event) -> StepFailure | None:
@@ -101,16 +127,17 @@ def step_failure(event) -> StepFailure | None:
     error = original_error(event.event_specific_data.error)
     if error.cls_name == "DagsterAssetCheckFailedError":
         return None
-    return StepFailure(event.step_key.replace("__", "/"), one_line(error))
+    return StepFailure(step_asset(event), one_line(error))
 
 
-def blocked_checks(result) -> list[StepFailure]:
-    """Failed blocking checks (ERROR severity): their downstream steps were skipped, not failed.
-    WARN failures block nothing and are alerted by check_failure_alert_sensor."""
+def blocked_checks(evaluations) -> list[StepFailure]:
+    """Failed blocking checks (ERROR severity) among AssetCheckEvaluations: their downstream
+    steps were skipped, not failed. WARN failures block nothing and are alerted by
+    check_failure_alert_sensor."""
     from dagster import AssetCheckSeverity
 
     out = []
-    for evaluation in result.get_asset_check_evaluations():
+    for evaluation in evaluations:
         if evaluation.passed or evaluation.severity != AssetCheckSeverity.ERROR:
             continue
         meta = evaluation.metadata or {}

@@ -70,17 +70,13 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inputs: InputsResource):
 )
 def run_failure_alert_sensor(context: dg.RunFailureSensorContext):
     """Requests the alert run for a failed nightly run, with each failed step's original cause
-    (the run key is the failed run's id, so each failure is alerted once)."""
-    from chitieu.runner import StepFailure, one_line, original_error, step_failure
+    and each failed blocking check's rules and cells, read back from the instance as
+    ``chitieu run`` reads its result (the run key is the failed run's id, so each failure is
+    alerted once)."""
+    from chitieu.runner import stored_failures
 
-    causes = [
-        step_failure(e)
-        or StepFailure(
-            e.step_key.replace("__", "/"), one_line(original_error(e.event_specific_data.error))
-        )
-        for e in context.get_step_failure_events()
-    ]
     run = context.dagster_run
+    causes = stored_failures(context.instance, run.run_id, context.get_step_failure_events())
     return dg.RunRequest(
         run_key=run.run_id,
         run_config={

@@ -6,6 +6,7 @@ import time
 import dagster as dg
 import pytest
 
+from chitieu.alerts import Alert
 from chitieu.resources import AlertsResource
 from chitieu.runner import failures
 from tests.conftest import run_nightly
@@ -125,41 +126,6 @@ def test_a_channel_that_failed_is_retried_without_repeating_the_others(tmp_path,
     ]
 
 
-def test_superseded_and_old_files_are_not_alerted(tmp_path, resources):
-    from datetime import timedelta
-
-    import duckdb
-
-    from chitieu.alerts import submission_alerts
-    from chitieu.resources import InputsResource
-    from tests.sheets import write_bieu
-    from tests.test_inbox import _clock
-
-    inbox = tmp_path / "inbox"
-    (inbox / "stc").mkdir(parents=True)
-    resources["inputs"] = InputsResource(
-        **(resources["inputs"].model_dump() | {"inbox_dir": str(inbox)})
-    )
-    row = ["1", "Thu ngân sách trên địa bàn", "tỷ đồng", "2.180", "1.720,5,0", "2.365"]
-    _clock(resources, "2025-01-15T09:00:00+07:00")
-    write_bieu(inbox / "stc" / "tc-1.xlsx", [row])
-
-    def titles(after):
-        """Alert titles ``after`` the latest receipt (the pipeline's first sight, not the file time)."""
-        assert run_nightly(resources).success
-        with duckdb.connect(resources["warehouse"].path, read_only=True) as con:
-            now = con.execute("select max(received_at) from raw.submissions").fetchone()[0] + after
-            return [a.title for a in submission_alerts(con, "out", now=now, max_age_days=7)]
-
-    assert titles(timedelta(hours=1)) == [
-        "[chitieu] Báo cáo bị từ chối / Submission rejected: stc/tc-1.xlsx"
-    ]
-    assert titles(timedelta(days=8)) == [], "a backlog older than the setting is not alerted"
-    write_bieu(inbox / "stc" / "tc-2.xlsx", [row[:4] + ["1.720", "2.365"]])
-    _clock(resources, "2025-01-15T10:00:00+07:00")  # received an hour later
-    assert not [t for t in titles(timedelta(hours=1)) if "tc-1.xlsx" in t]
-
-
 def test_late_report_alerts_come_from_the_run_and_respect_later_reports(channels, httpserver):
     assert run_nightly(channels).success
     hooks = _hooks(httpserver)
@@ -204,3 +170,31 @@ def test_failed_blocking_check_is_one_failure_with_its_cells(channels, inputs_di
     assert "percent_range" in failure.cause and "letter.csv line 2: found 152.9" in failure.cause
     assert "np.float64" not in failure.cause
     assert not [h for h in _hooks(httpserver) if "check" in h["title"].lower()]
+
+
+def test_department_mail_url_is_checked_at_start_and_named(cron_env, monkeypatch, capsys):
+    """Like CHITIEU_ALERT_URLS (tests/test_operations.py): a bad CHITIEU_DEPARTMENT_MAIL_URL stops
+    ``chitieu run`` before anything runs and any Dagster run, naming that variable, never the
+    password."""
+    from chitieu.alerts import AlertConfigError, send_to_departments
+    from chitieu.cli import main
+
+    bad = "nosuchscheme://u:Hunter2Secret@smtp.example.org"
+    monkeypatch.setenv("CHITIEU_DEPARTMENT_MAIL_URL", bad)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "chitieu run: CHITIEU_DEPARTMENT_MAIL_URL: channel 1 (nosuchscheme://smtp.example.org) "
+        "is not a URL apprise can load"
+    ) in err
+    assert "CHITIEU_ALERT_URLS" not in err and "Hunter2" not in err
+    assert not (cron_env / "wh" / "chitieu.duckdb").exists(), "nothing runs with a bad channel"
+    with pytest.raises(AlertConfigError, match="^CHITIEU_DEPARTMENT_MAIL_URL: channel 1 "):
+        AlertsResource(department_mail_url=bad).setup_for_execution(
+            dg.build_init_resource_context()
+        )
+    with pytest.raises(AlertConfigError, match="^CHITIEU_DEPARTMENT_MAIL_URL: channel 1 "):
+        send_to_departments([("stc", Alert("k", "t", "b"))], bad, None, None)
+    # the documented form (no recipient: each department's address is added) loads
+    good = "mailtos://u:pw@smtp.example.org?from=chitieu@example.org"
+    AlertsResource(department_mail_url=good).setup_for_execution(dg.build_init_resource_context())

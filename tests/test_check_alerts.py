@@ -5,7 +5,8 @@ import dagster as dg
 import duckdb
 
 from chitieu.resources import AlertsResource
-from pipelines.jobs import check_warning_alert_job
+from chitieu.runner import failures
+from pipelines.jobs import check_warning_alert_job, run_failure_alert_job
 from pipelines.sensors import check_failure_alert_sensor, run_failure_alert_sensor
 from tests.conftest import all_assets, make_resources
 
@@ -18,7 +19,7 @@ SELECTION = (
 )
 
 
-def _night(tmp_path, inputs_dir, letter: str, port: int):
+def _night(tmp_path, inputs_dir, letter: str, port: int, instance=None):
     (inputs_dir / "observations" / "letter.csv").write_text(HEADER + letter, encoding="utf-8")
     resources = make_resources(tmp_path, inputs_dir)
     resources["alerts"] = AlertsResource(
@@ -28,7 +29,7 @@ def _night(tmp_path, inputs_dir, letter: str, port: int):
         ),
         ui_url="http://ui.example.org",
     )
-    instance = dg.DagsterInstance.ephemeral()
+    instance = instance or dg.DagsterInstance.ephemeral()
     result = dg.materialize(
         all_assets(),
         resources=resources,
@@ -109,33 +110,56 @@ def test_a_check_warning_is_alerted_once_by_the_requested_run(tmp_path, inputs_d
 
 
 def test_a_blocking_check_failure_gives_the_run_failure_alert_only(tmp_path, inputs_dir, smtp):
+    """The alert run the daemon starts says what ``chitieu run`` says: the check's rules and
+    cells, read back from the instance's stored events (a sqlite instance on disk)."""
     port, mailbox = smtp
     letter = "lai-chau-2024,forest_cover,12,2024-EST,152.9,estimated,typo\n"
-    resources, instance, result = _night(tmp_path, inputs_dir, letter, port)
-    assert not result.success
-    (manual,) = [
-        e
-        for e in result.get_asset_check_evaluations()
-        if e.check_name == "manual_observations_suite"
-    ]
-    assert not manual.passed and manual.severity == dg.AssetCheckSeverity.ERROR
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        resources, instance, result = _night(tmp_path, inputs_dir, letter, port, instance)
+        assert not result.success
+        (manual,) = [
+            e
+            for e in result.get_asset_check_evaluations()
+            if e.check_name == "manual_observations_suite"
+        ]
+        assert not manual.passed and manual.severity == dg.AssetCheckSeverity.ERROR
 
-    tick = _tick(instance, resources)
-    assert not tick.run_requests, "an ERROR failure is the run-failure alert's, not a second one"
-    assert int(tick.cursor) > 0
-    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
-    request = run_failure_alert_sensor(
-        dg.build_run_status_sensor_context(
+        tick = _tick(instance, resources)
+        assert not tick.run_requests, (
+            "an ERROR failure is the run-failure alert's, not a second one"
+        )
+        assert int(tick.cursor) > 0
+        failure = next(
+            e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE
+        )
+        with dg.build_run_status_sensor_context(
             sensor_name="run_failure_alert_sensor",
             dagster_event=failure,
             dagster_instance=instance,
             dagster_run=instance.get_run_by_id(result.run_id),
-        ).for_run_failure()
-    )
-    causes = request.run_config["ops"]["send_run_failure_alert"]["config"]["causes"]
-    assert len(causes) == 1 and "manual_observations" in causes[0]
-    mailbox.wait_for(1, seconds=0.3)
-    assert mailbox.messages == []
+        ) as context:
+            request = run_failure_alert_sensor(context.for_run_failure())
+        (cause,) = request.run_config["ops"]["send_run_failure_alert"]["config"]["causes"]
+        # the line chitieu run prints (tests/test_alerts.py), not Dagster's step message
+        assert [cause] == [f.line() for f in failures(result)]
+        assert cause.startswith(
+            "FAILED raw/manual_observations check manual_observations_suite: "
+            "rules percent_range failed; "
+        )
+        assert "letter.csv line 2: found 152.9" in cause
+        mailbox.wait_for(1, seconds=0.3)
+        assert mailbox.messages == [], "evaluating the sensor sends nothing"
+        assert run_failure_alert_job.execute_in_process(
+            run_config=request.run_config,
+            resources={"alerts": resources["alerts"], "warehouse": resources["warehouse"]},
+            instance=instance,
+        ).success
+    mailbox.wait_for(1)
+    (message,) = mailbox.messages
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "rules percent_range failed" in body and "letter.csv line 2: found 152.9" in body
+    assert "blocking asset check failed" not in body
 
 
 def test_chitieu_run_alerts_a_check_warning_once_across_nights(

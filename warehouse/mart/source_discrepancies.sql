@@ -44,6 +44,8 @@ paired as (
         -- provenance
         o.source_file || ' (' || o.source_locator || ')' as official_source_ref,
         x.source_file || ' (' || x.source_locator || ')' as other_source_ref,
+        -- the day the disagreement could first be seen: the later of the two figures' receipt
+        greatest(o.received_on, x.received_on) as known_since,
         -- Vietnamese labels of the codes (core.dim_label)
         ld.label_vi as official_status_vi,
         ls.label_vi as other_source_vi

@@ -3,14 +3,26 @@ with source as (
     select * from raw.submissions
 ),
 
+ordered as (
+    -- the one order of a department's files for a period: receipt time, ties (files of the
+    -- same scan) broken by file name (-lan-1 before -lan-2); 1 is the latest
+    select
+        *,
+        row_number() over (
+            partition by department_code, plan_id, period_code
+            order by received_at desc, file_name desc
+        ) as recency
+    from source
+),
+
 ranked as (
     select
         *,
-        status = 'accepted' and row_number() over (
-            partition by department_code, plan_id, period_code, status = 'accepted'
-            order by received_at desc, file_name desc
-        ) = 1 as is_current
-    from source
+        recency = 1 as is_latest,
+        status = 'accepted' and recency = min(recency) filter (where status = 'accepted') over (
+            partition by department_code, plan_id, period_code
+        ) as is_current
+    from ordered
 ),
 
 labelled as (
@@ -22,6 +34,7 @@ labelled as (
         file_name,
         received_at,
         status,
+        is_latest,
         is_current,
         case when status = 'rejected' then 'rejected' when is_current then 'accepted' else 'superseded' end as effective_status,
         value_count,
