@@ -2,8 +2,12 @@
 start, and nothing else on stderr."""
 
 import dagster as dg
+import pytest
 
 from chitieu import runner
+from chitieu.cli import main
+from chitieu.settings import SettingError
+from pipelines.resources import build_resources
 
 
 def test_a_step_that_exhausts_its_retries_reports_the_last_attempts_own_cause():
@@ -19,3 +23,27 @@ def test_a_step_that_exhausts_its_retries_reports_the_last_attempts_own_cause():
     assert runner.failures(result) == [
         runner.StepFailure("raw/flaky", "ValueError: attempt 2 failed")
     ]
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "expected"),
+    [
+        ("CHITIEU_SETTLE_SECONDS", "abc", "a whole number (0 or more)"),
+        ("CHITIEU_MAX_FILE_MB", "-5", "a whole number (0 or more)"),
+        ("CHITIEU_STATS_TIMEOUT_SECONDS", "soon", "a number of seconds (0 or more)"),
+    ],
+)
+def test_a_bad_setting_is_refused_at_start_in_one_line(
+    cron_env, monkeypatch, capsys, var, value, expected
+):
+    monkeypatch.setenv(var, value)
+    problem = f"{var}: found {value!r}, expected {expected}"
+    assert main(["run"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"chitieu run: {problem}\n"
+    assert captured.out == ""
+    assert not (cron_env / "wh").exists(), "nothing ran"
+    # the code location (dagster dev) refuses it with the same words
+    with pytest.raises(SettingError) as refused:
+        build_resources()
+    assert str(refused.value) == problem
