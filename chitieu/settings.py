@@ -73,6 +73,8 @@ FLOAT_FIELDS = {
     "max_retry_after_seconds",
     "time_window_seconds",
 }
+STATS_MODES = ("offline", "live")
+CHOICE_FIELDS = {"mode": STATS_MODES}
 
 
 class SettingError(ValueError):
@@ -103,6 +105,8 @@ def setting_value(field: str, var: str, text: str):
         if not math.isfinite(value) or value < 0:
             raise SettingError(setting_problem(var, text, "a number of seconds (0 or more)"))
         return value
+    if field in CHOICE_FIELDS and text not in CHOICE_FIELDS[field]:
+        raise SettingError(setting_problem(var, text, " or ".join(CHOICE_FIELDS[field])))
     return text
 
 

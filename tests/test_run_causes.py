@@ -6,6 +6,7 @@ import pytest
 
 from chitieu import runner
 from chitieu.cli import main
+from chitieu.resources import StatisticsResource
 from chitieu.settings import SettingError
 from pipelines.resources import build_resources
 
@@ -31,6 +32,7 @@ def test_a_step_that_exhausts_its_retries_reports_the_last_attempts_own_cause():
         ("CHITIEU_SETTLE_SECONDS", "abc", "a whole number (0 or more)"),
         ("CHITIEU_MAX_FILE_MB", "-5", "a whole number (0 or more)"),
         ("CHITIEU_STATS_TIMEOUT_SECONDS", "soon", "a number of seconds (0 or more)"),
+        ("CHITIEU_STATS_MODE", "online", "offline or live"),
     ],
 )
 def test_a_bad_setting_is_refused_at_start_in_one_line(
@@ -47,3 +49,19 @@ def test_a_bad_setting_is_refused_at_start_in_one_line(
     with pytest.raises(SettingError) as refused:
         build_resources()
     assert str(refused.value) == problem
+
+
+def test_an_unknown_statistics_mode_fails_its_asset_at_once(resources):
+    """A setting is not an outage: the asset's RetryPolicy (30 s, then 60 s) does not apply."""
+    from assets.statistics import pxweb_observations
+
+    assert pxweb_observations.op.retry_policy.max_retries == 2
+    bad = resources | {"statistics": StatisticsResource(mode="online")}
+    result = dg.materialize([pxweb_observations], resources=bad, raise_on_error=False)
+    events = {e.event_type for e in result.all_events}
+    assert dg.DagsterEventType.STEP_UP_FOR_RETRY not in events
+    assert runner.failures(result) == [
+        runner.StepFailure(
+            "raw/pxweb_observations", "CHITIEU_STATS_MODE: found 'online', expected offline or live"
+        )
+    ]
