@@ -1,6 +1,11 @@
 """What a failed ``chitieu run`` says: the real cause of a retried step, bad settings refused at
 start, and nothing else on stderr."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -9,6 +14,8 @@ from chitieu.cli import main
 from chitieu.resources import StatisticsResource
 from chitieu.settings import SettingError
 from pipelines.resources import build_resources
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_a_step_that_exhausts_its_retries_reports_the_last_attempts_own_cause():
@@ -65,3 +72,34 @@ def test_an_unknown_statistics_mode_fails_its_asset_at_once(resources):
             "raw/pxweb_observations", "CHITIEU_STATS_MODE: found 'online', expected offline or live"
         )
     ]
+
+
+def _chitieu_run(cwd: Path) -> subprocess.CompletedProcess:
+    """``chitieu run`` as cron starts it: the installed command, in its own process."""
+    chitieu = Path(sys.executable).parent / "chitieu"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(
+        [str(chitieu), "run"], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_a_catalogue_number_int_cannot_read_is_one_line_naming_file_entry_and_line(
+    cron_env, monkeypatch
+):
+    plans = cron_env / "plans"
+    plans.mkdir()
+    lines = (ROOT / "sources" / "plans" / "lai-chau-2024.yaml").read_text("utf-8").splitlines()
+    third = [n for n, x in enumerate(lines) if x.startswith("- code: ")][2]
+    code = lines[third].removeprefix("- code: ")
+    item = next(n for n in range(third, len(lines)) if lines[n].startswith("  item: "))
+    lines[item] += " {oops"  # "item: 3 {oops": YAML reads it as text
+    plan = plans / "lai-chau-2024.yaml"
+    plan.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("CHITIEU_PLANS_DIR", str(plans))
+    done = _chitieu_run(cron_env)
+    assert done.returncode == 1, done.stderr[-3000:]
+    value = lines[item].removeprefix("  item: ")
+    assert done.stderr.splitlines()[-1] == (
+        f"FAILED core/dim_target: {plan}: 1 problem(s): line {item + 1}: entry 3 ({code}): "
+        f"item: found {value!r}, expected a whole number"
+    )
