@@ -99,7 +99,10 @@ def test_a_catalogue_number_int_cannot_read_is_one_line_naming_file_entry_and_li
     done = _chitieu_run(cron_env)
     assert done.returncode == 1, done.stderr[-3000:]
     value = lines[item].removeprefix("  item: ")
-    assert done.stderr.splitlines()[-1] == (
+    # stderr, which cron mails, is the log's path and the cause: no warning, no trace
+    log, failed = done.stderr.splitlines()
+    assert failed == (
         f"FAILED core/dim_target: {plan}: 1 problem(s): line {item + 1}: entry 3 ({code}): "
         f"item: found {value!r}, expected a whole number"
     )
+    assert log.startswith(f"full log: {cron_env / 'wh' / 'logs'}/run-")
