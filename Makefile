@@ -27,11 +27,14 @@ test-superset: $(STAMP)
 
 # dagster dev loads .env from its working directory over the environment, DAGSTER_HOME included:
 # it runs from var/dagster_home with a copy of .env without DAGSTER_HOME, and CHITIEU_ROOT makes
-# relative paths in .env mean the same as for `chitieu run` from the project folder.
+# relative paths in .env mean the same as for `chitieu run` from the project folder. Dagster takes
+# a module location's working_directory from its own working directory, not the workspace file's
+# folder: it reads a copy of workspace.yaml there whose working_directory is the project folder.
 dev: $(STAMP)
 	mkdir -p var/dagster_home && cp dagster.yaml var/dagster_home/dagster.yaml
 	if [ -f .env ]; then grep -Ev '^[[:space:]]*(export[[:space:]]+)?DAGSTER_HOME[[:space:]]*=' .env > var/dagster_home/.env || true; else rm -f var/dagster_home/.env; fi
-	cd var/dagster_home && DAGSTER_HOME=$(CURDIR)/var/dagster_home CHITIEU_ROOT=$(CURDIR) $(CURDIR)/$(BIN)/dagster dev -w $(CURDIR)/workspace.yaml
+	sed 's|^\([[:space:]]*working_directory:\).*$$|\1 "$(CURDIR)"|' workspace.yaml > var/dagster_home/workspace.yaml
+	cd var/dagster_home && DAGSTER_HOME=$(CURDIR)/var/dagster_home CHITIEU_ROOT=$(CURDIR) $(CURDIR)/$(BIN)/dagster dev -w $(CURDIR)/var/dagster_home/workspace.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from chitieu.numbers import NumberParseError, parse_vi_number
+from chitieu.catalogue_checks import PERIOD_KINDS, entry_problems, whole_number_problems
 from chitieu.reference import Reference
-from chitieu.yaml_loader import load_yaml
+from chitieu.yaml_loader import key_lines, load_yaml
 
-KINDS = (
-    "at_least",
-    "at_most",
-    "approx",
-    "share",
-    "growth",
-    "reduction",
-    "increment",
-    "maintain",
-    "range",
-    "avg_growth",
-    "end_level",
-)
-# kinds of a multi-year plan: average annual growth over the term (CAGR), level reached by its end
-PERIOD_KINDS = ("avg_growth", "end_level")
 PLAN_KINDS = ("annual", "five_year")
-MEASURES = ("reported", "level")
-LEVEL_KINDS = ("growth", "reduction", "increment", "avg_growth")
 SHARE_SUM_TOLERANCE = 0.05
 
 
@@ -126,72 +109,6 @@ class Plan:
         return df
 
 
-def _entry_problems(e: dict, where: str, ref: Reference) -> list[str]:
-    problems = []
-    for key in (
-        "code",
-        "group",
-        "item",
-        "name_vi",
-        "name_en",
-        "text_vi",
-        "unit",
-        "kind",
-        "department",
-        "area",
-    ):
-        if e.get(key) in (None, ""):
-            problems.append(f"{where}: missing '{key}'")
-    kind = e.get("kind")
-    if kind is not None and kind not in KINDS:
-        problems.append(f"{where}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    for key, known in (("unit", ref.unit_codes), ("measure_unit", ref.unit_codes)):
-        if e.get(key) is not None and e[key] not in known:
-            problems.append(f"{where}: unknown {key} {e[key]!r}; expected one of {sorted(known)}")
-    if e.get("department") is not None and e["department"] not in ref.department_codes:
-        problems.append(f"{where}: unknown department {e['department']!r}")
-    also = e.get("also_reported_by", [])
-    if not isinstance(also, list) or any(d not in ref.department_codes for d in also):
-        problems.append(
-            f"{where}: also_reported_by must be a list of known department codes, not {also!r}"
-        )
-    elif e.get("department") in also:
-        problems.append(f"{where}: the owner {e['department']!r} is also in also_reported_by")
-    if e.get("area") is not None and str(e["area"]) not in ref.area_codes:
-        problems.append(f"{where}: unknown area {e['area']!r}")
-    if e.get("measure", "reported") not in MEASURES:
-        problems.append(f"{where}: unknown measure {e['measure']!r}; expected reported or level")
-    if e.get("measure") == "level" and kind not in LEVEL_KINDS:
-        problems.append(f"{where}: measure 'level' only applies to {', '.join(LEVEL_KINDS)}")
-    if kind == "range":
-        low, high = e.get("target_low"), e.get("target_high")
-        if not isinstance(low, int | float) or not isinstance(high, int | float) or low > high:
-            problems.append(f"{where}: kind 'range' needs numeric target_low <= target_high")
-    elif kind is not None:
-        value = e.get("target_value")
-        if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
-            problems.append(f"{where}: target_value {value!r} is not a number")
-        elif e.get("value_vi") is not None:
-            try:
-                parsed = parse_vi_number(e["value_vi"]).as_float()
-            except NumberParseError as exc:
-                problems.append(f"{where}: value_vi does not parse: {exc}")
-            else:
-                if parsed is None or abs(parsed - value) > 1e-9:
-                    problems.append(
-                        f"{where}: value_vi {e['value_vi']!r} reads as {parsed}, but target_value is {value}"
-                    )
-    if kind in ("approx", "share") and not isinstance(e.get("tolerance"), int | float):
-        problems.append(f"{where}: kind {kind!r} needs a numeric tolerance")
-    if kind in PERIOD_KINDS and e.get("direction", "up") not in ("up", "down"):
-        problems.append(f"{where}: direction must be up or down")
-    if e.get("counted_as") is not None and not isinstance(e["counted_as"], str):
-        problems.append(f"{where}: counted_as must be a component key (text)")
-    if kind == "maintain" and e.get("target_value") not in (1, 1.0):
-        problems.append(f"{where}: kind 'maintain' must have target_value 1 (yes)")
-    return problems
-
-
 def load_plan(path: str | Path, ref: Reference) -> Plan:
     """Load and check a plan YAML; raises CatalogueError listing every problem found."""
     path = Path(path)
@@ -212,32 +129,42 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     missing = [k for k in ("id", "province_code", "year", "baseline_year") if k not in header]
     if missing:
         raise CatalogueError(path, [f"plan header: missing {', '.join(missing)}"])
-    problems: list[str] = []
+    line = key_lines(path)  # the line of a key, for the problems that name one
+    problems = whole_number_problems(
+        header, ("year", "baseline_year", "start_year"), "plan header", partial(line, "plan")
+    )
+    years_read = not problems
     plan_kind = header.get("kind", "annual")
     if plan_kind not in PLAN_KINDS:
         problems.append(f"plan header: kind {plan_kind!r}; expected one of {', '.join(PLAN_KINDS)}")
     start_year = header.get("start_year")
-    if plan_kind == "five_year" and not (
-        isinstance(start_year, int)
-        and int(header["baseline_year"]) < start_year <= int(header["year"])
+    if (
+        plan_kind == "five_year"
+        and years_read
+        and not (
+            isinstance(start_year, int)
+            and int(header["baseline_year"]) < start_year <= int(header["year"])
+        )
     ):
         problems.append(
             f"plan header: a five-year plan needs start_year between baseline_year and year, not {start_year!r}"
         )
     targets: list[Target] = []
     seen: dict[str, int] = {}
+    incomplete = set()  # share groups missing an entry with problems: their sum says nothing
     for i, e in enumerate(doc["targets"], start=1):
         where = f"entry {i} ({e.get('code', '?')})"
-        entry_problems = _entry_problems(e, where, ref)
+        found = entry_problems(e, where, ref) + whole_number_problems(
+            e, ("group", "item"), where, partial(line, "targets", i - 1)
+        )
         if e.get("code") in seen:
-            entry_problems.append(f"{where}: duplicate code, first used by entry {seen[e['code']]}")
+            found.append(f"{where}: duplicate code, first used by entry {seen[e['code']]}")
         seen.setdefault(e.get("code"), i)
         if e.get("kind") in PERIOD_KINDS and plan_kind == "annual":
-            entry_problems.append(
-                f"{where}: kind {e['kind']!r} needs a multi-year plan (kind: five_year)"
-            )
-        problems += entry_problems
-        if entry_problems:
+            found.append(f"{where}: kind {e['kind']!r} needs a multi-year plan (kind: five_year)")
+        problems += found
+        if found:
+            incomplete.add(e.get("share_group"))
             continue
         targets.append(
             Target(
@@ -273,6 +200,8 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
         if t.share_group:
             groups[t.share_group] = groups.get(t.share_group, 0.0) + (t.target_value or 0.0)
     for name, total in groups.items():
+        if name in incomplete:
+            continue
         if abs(total - 100) > SHARE_SUM_TOLERANCE:
             problems.append(
                 f"share group {name!r}: shares sum to {total:.2f}, expected 100 ± {SHARE_SUM_TOLERANCE}"

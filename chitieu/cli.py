@@ -28,6 +28,7 @@ def _summary_lines(table: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     from chitieu import incremental, runner
     from chitieu.periods import parse_as_of, parse_receipt_time
+    from chitieu.settings import environment_problems
 
     try:
         if args.as_of:
@@ -36,6 +37,9 @@ def _run(args: argparse.Namespace) -> int:
             parse_receipt_time(args.received_at)
     except ValueError as exc:
         print(f"chitieu run: {exc}", file=sys.stderr)
+        return 2
+    if problems := environment_problems():  # before anything runs, a night with nothing new too
+        print(f"chitieu run: {'; '.join(problems)}", file=sys.stderr)
         return 2
     overrides = {
         "warehouse": {"path": args.warehouse} if args.warehouse else {},
@@ -302,16 +306,16 @@ def _report_failure(result, alerts, log, path: str, send_alert: bool = True) -> 
 def _intake_limits():
     """(max file bytes, parse limits) from the same CHITIEU_* settings as the nightly run."""
     from chitieu.resources import InputsResource
+    from chitieu.settings import ENV_SETTINGS, setting_value
 
-    d = InputsResource()
-
-    def env(name: str, default: int) -> int:
-        return int(os.environ.get(name) or default)
-
+    fields = ("max_file_mb", "parse_timeout_seconds", "parse_memory_mb")
+    env = {f: ENV_SETTINGS["inputs"][f] for f in fields}
     inputs = InputsResource(
-        max_file_mb=env("CHITIEU_MAX_FILE_MB", d.max_file_mb),
-        parse_timeout_seconds=env("CHITIEU_PARSE_TIMEOUT_SECONDS", d.parse_timeout_seconds),
-        parse_memory_mb=env("CHITIEU_PARSE_MEMORY_MB", d.parse_memory_mb),
+        **{
+            f: setting_value(f, var, os.environ[var])
+            for f, var in env.items()
+            if os.environ.get(var)
+        }
     )
     return inputs.max_file_mb * 1024 * 1024, inputs.parse_limits()
 
@@ -397,6 +401,7 @@ def _template(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from chitieu.settings import SettingError
     from chitieu.submissions.check import UNREADABLE_RULES, check_submission
     from chitieu.submissions.report import render_report
 
@@ -411,7 +416,12 @@ def _check(args: argparse.Namespace) -> int:
     if args.department and args.department not in ref.department_codes:
         print(f"chitieu check: unknown department {args.department!r}", file=sys.stderr)
         return 2
-    sub = check_submission(path, plan, ref, department, _published_history(), *_intake_limits())
+    try:
+        limits = _intake_limits()
+    except SettingError as exc:
+        print(f"chitieu check: {exc}", file=sys.stderr)
+        return 2
+    sub = check_submission(path, plan, ref, department, _published_history(), *limits)
     print(render_report(sub))
     if any(p.rule in UNREADABLE_RULES for p in sub.errors):
         return 2

@@ -13,6 +13,7 @@ import duckdb
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from chitieu.periods import parse_as_of, parse_receipt_time
+from chitieu.settings import STATS_MODES, setting_problem
 from chitieu.warehouse import ensure_schemas
 
 # The project folder: chitieu is the only installed package; the data folders stay beside it.
@@ -201,7 +202,11 @@ class StatisticsResource(dg.ConfigurableResource, StatisticsLimits):
             return LiveTransport(self.limits())
         if self.mode == "offline":
             return RecordedTransport(self.recorded_dir)
-        raise ValueError(f"CHITIEU_STATS_MODE must be offline or live, not {self.mode!r}")
+        # a setting, not an outage: the assets' RetryPolicy must not try it again for minutes
+        raise dg.Failure(
+            description=setting_problem("CHITIEU_STATS_MODE", self.mode, " or ".join(STATS_MODES)),
+            allow_retries=False,
+        )
 
 
 class PublishResource(dg.ConfigurableResource):

@@ -64,9 +64,15 @@ class StepFailure:
         return f"FAILED {self.asset}: {self.cause}"
 
 
+# Dagster's own exceptions, and its retry request: a step that exhausted its RetryPolicy fails
+# with "Exceeded max_retries of 2", whose cause is the last attempt's own exception.
+WRAPPERS = ("Dagster", "RetryRequested")
+
+
 def original_error(error):
-    """The first exception below Dagster's own wrappers ("Error occurred while executing op")."""
-    while error is not None and error.cls_name.startswith("Dagster") and error.cause is not None:
+    """The first exception below Dagster's own wrappers ("Error occurred while executing op",
+    "Exceeded max_retries of 2")."""
+    while error is not None and error.cls_name.startswith(WRAPPERS) and error.cause is not None:
         error = error.cause
     return error
 

@@ -83,6 +83,41 @@ def test_catalogue_errors_name_file_and_entry(tmp_path, ref, plan_doc, mutate, m
     assert any(p.startswith(message) for p in err.value.problems), err.value.problems
 
 
+def _set(lines: list[str], start: str, value: str, after: str = "") -> int:
+    """The first line starting with ``start`` (below the line ``after``) becomes ``start +
+    value``; returns its number, from 1."""
+    first = lines.index(after) if after else 0
+    n = next(n for n in range(first, len(lines)) if lines[n].startswith(start))
+    lines[n] = start + value
+    return n + 1
+
+
+def _write_lines(tmp_path, lines: list[str]) -> Path:
+    path = tmp_path / "broken.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_numbers_int_cannot_read_are_problems_with_their_line(tmp_path, ref):
+    lines = PLAN.read_text(encoding="utf-8").splitlines()
+    year = _set(lines, "  year: ", "2024.5")
+    group = _set(lines, "  group: ", "yes", after="- code: econ_share_agriculture")
+    with pytest.raises(CatalogueError) as err:
+        load_plan(_write_lines(tmp_path, lines), ref)
+    assert err.value.problems == [
+        f"line {year}: plan header: year: found 2024.5, expected a whole number",
+        f"line {group}: entry 2 (econ_share_agriculture): group: found True, expected a whole number",
+    ], "and no share sum of a group that misses an entry"
+    five_year = Path(DEFAULT_PLANS_DIR) / "lai-chau-2021-2025.yaml"
+    lines = five_year.read_text(encoding="utf-8").splitlines()
+    baseline = _set(lines, "  baseline_year: ", "'2020 {oops'")
+    with pytest.raises(CatalogueError) as err:  # not int()'s ValueError
+        load_plan(_write_lines(tmp_path, lines), ref)
+    assert err.value.problems == [
+        f"line {baseline}: plan header: baseline_year: found '2020 {{oops', expected a whole number"
+    ]
+
+
 def test_shares_summing_to_100_01_are_accepted(ref):
     plan = load_plan(PLAN, ref)
     shares = [t.target_value for t in plan.targets if t.share_group == "grdp_structure"]

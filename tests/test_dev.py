@@ -57,10 +57,46 @@ def test_make_dev_uses_var_dagster_home_whatever_env_holds(tmp_path, dotenv):
     home = tmp_path / "var" / "dagster_home"
     assert f"HOME {home}" in out
     assert f"ROOT {tmp_path}" in out
-    assert f"ARGS dev -w {tmp_path}/workspace.yaml" in out
+    assert f"ARGS dev -w {home}/workspace.yaml" in out
     assert (home / "dagster.yaml").read_text() == (ROOT / "dagster.yaml").read_text()
     if dotenv is not None:
         assert "WAREHOUSE var/w.duckdb" in out, "the other settings of .env still apply"
+
+
+PROJECT = ("Makefile", "dagster.yaml", "workspace.yaml", "pyproject.toml", "constraints.txt")
+CODE = ("chitieu", "assets", "pipelines", "sources", "warehouse", "expectations")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_dev_loads_the_code_location(tmp_path):
+    """`make dev` as it is, with `dagster dev` swapped for `dagster definitions validate` (same
+    arguments, working directory and environment): the real Dagster loads the code location.
+    No PYTHONPATH, so the project folder is only found through the workspace."""
+    for name in PROJECT:
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in CODE:
+        (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    dagster = Path(sys.executable).parent / "dagster"
+    stand_in = bin_dir / "dagster"
+    stand_in.write_text(
+        f'#!/bin/sh\n[ "$1" = dev ] || exit 64\nshift\nexec {dagster} definitions validate "$@"\n',
+        encoding="utf-8",
+    )
+    stand_in.chmod(0o755)
+    (tmp_path / ".venv" / ".installed").touch()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DAGSTER_", "MAKE", "CHITIEU_")) and k != "PYTHONPATH"
+    }
+    done = subprocess.run(
+        ["make", "-s", "dev"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out[-3000:]
+    assert "Validation successful for code location chitieu" in out, out[-3000:]
 
 
 def test_relative_paths_are_from_the_project_folder_under_make_dev(monkeypatch, tmp_path):

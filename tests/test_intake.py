@@ -231,6 +231,7 @@ def test_a_file_copied_slowly_is_never_loaded_half_written(tmp_path, inputs_dir)
 
     import dagster as dg
 
+    from pipelines.partitions import plan_ids, sync_plan_partitions
     from pipelines.sensors import inbox_sensor
 
     inbox = tmp_path / "inbox"
@@ -250,17 +251,22 @@ def test_a_file_copied_slowly_is_never_loaded_half_written(tmp_path, inputs_dir)
                     return
                 time.sleep(0.3)  # a slow network copy: ~70 s for the whole file, unless stopped
 
-    requests: list[str] = []
+    # plans registered, so the only reason for the sensor to skip is that nothing is new
+    instance = dg.DagsterInstance.ephemeral()
+    sync_plan_partitions(instance, plan_ids(res["inputs"].plans_dir))
+    ticks: list = []
+    errors: list[BaseException] = []
 
     def sensor():
-        ctx = dg.build_sensor_context(
-            instance=dg.DagsterInstance.ephemeral(), resources={"inputs": res["inputs"]}
-        )
-        while not stop.is_set():
-            requests.extend(
-                r.tags["chitieu/file"] for r in inbox_sensor(ctx) if isinstance(r, dg.RunRequest)
-            )
-            time.sleep(0.2)
+        try:
+            with dg.build_sensor_context(
+                instance=instance, resources={"inputs": res["inputs"]}
+            ) as ctx:
+                while not stop.is_set():
+                    ticks.append(inbox_sensor(ctx))
+                    time.sleep(0.2)
+        except BaseException as exc:  # a sensor that raised must fail the test, not go quiet
+            errors.append(exc)
 
     threads = [threading.Thread(target=writer), threading.Thread(target=sensor)]
     for t in threads:
@@ -274,10 +280,19 @@ def test_a_file_copied_slowly_is_never_loaded_half_written(tmp_path, inputs_dir)
         for t in threads:
             t.join()
     assert 0 < written_during_run < len(data)  # the run really met a half-written file
-    assert requests == []  # the sensor never asked for a run on it
+    assert not errors
+    # the sensor saw the file and never asked for a run on it
+    assert ticks and all(isinstance(t, dg.SkipReason) for t in ticks), ticks
+    messages = {t.skip_message for t in ticks}
+    assert f"nothing new in {inbox} (1 file(s) seen)" in messages
+    assert all(m.startswith(f"nothing new in {inbox} (") for m in messages), messages
     assert _q(res, "select count(*) from raw.submissions") == [(0,)]
 
     time.sleep(2.1)  # settled
+    with dg.build_sensor_context(instance=instance, resources={"inputs": res["inputs"]}) as ctx:
+        settled = inbox_sensor(ctx)
+    assert isinstance(settled, dg.SensorResult), "once settled, the file is asked for"
+    assert [r.tags["chitieu/new_files"] for r in settled.run_requests] == ["1"]
     assert run_nightly(res).success
     assert _q(
         res,

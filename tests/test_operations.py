@@ -100,6 +100,7 @@ def test_two_runs_at_once_one_clear_refusal(cron_env, capsys):
     )
     out, err = first.communicate(timeout=240)
     assert first.returncode == 0, err
+    assert err == "", "cron mails whatever a run prints on stderr: nothing on success"
     assert "Ước đạt và vượt" in out
 
 

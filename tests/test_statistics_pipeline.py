@@ -155,6 +155,10 @@ def test_outage_keeps_previous_good_data_and_the_run_goes_on(nightly, httpserver
 
 
 @pytest.mark.parametrize("mode", ["online", ""])
-def test_unknown_mode_is_refused(mode):
-    with pytest.raises(ValueError, match="CHITIEU_STATS_MODE must be offline or live"):
+def test_unknown_mode_is_refused_and_not_retried(mode):
+    with pytest.raises(dg.Failure) as refused:
         StatisticsResource(mode=mode).transport()
+    assert refused.value.description == (
+        f"CHITIEU_STATS_MODE: found {mode!r}, expected offline or live"
+    )
+    assert refused.value.allow_retries is False, "a setting is not an outage"
