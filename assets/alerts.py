@@ -37,6 +37,7 @@ def submission_alerts_asset(
         pending = submission_alerts(
             con,
             inputs.outbox_dir,
+            now=inputs.as_of_end(),
             max_age_days=alerts.max_age_days,
             base_url=alerts.feedback_base_url,
         )

@@ -66,6 +66,7 @@ def department_alerts(
         pending = department_submission_alerts(
             con,
             inputs.outbox_dir,
+            now=inputs.as_of_end(),
             max_age_days=alerts.max_age_days,
             base_url=alerts.feedback_base_url,
         )

@@ -303,7 +303,8 @@ def submission_alerts(
     """One alert per rejected or warned submission file, listing each rule. Files superseded by a
     later file of the same department and period (``is_latest`` in staging.stg_submissions: receipt
     time, then file name for files of the same scan), and files received more than
-    ``max_age_days`` ago (a backlog on the first night with alerts), are not alerted."""
+    ``max_age_days`` before ``now`` (the nightly job passes the end of the evaluation date; a
+    backlog on the first night with alerts), are not alerted."""
     now = now or datetime.now(UTC)
     rows = con.execute(
         """select s.submission_id, s.department_code, s.file_name, s.status, p.rule, p.severity,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -135,6 +135,12 @@ class InputsResource(dg.ConfigurableResource):
         if self.as_of:
             return parse_as_of(self.as_of)
         return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+    def as_of_end(self) -> datetime:
+        """The end of the evaluation date in Vietnam: what alert ages are counted back from, so
+        every alert measures age against the same day (the date's deadlines, its receipts)."""
+        next_day = self.as_of_date() + timedelta(days=1)
+        return datetime.combine(next_day, time(0), ZoneInfo(TIMEZONE))
 
 
 class StatisticsLimits(dg.Config):

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import yaml
 
-from chitieu.catalogue import KINDS
+from chitieu.catalogue_checks import KINDS
 from chitieu.labels import LabelsError, label, load_labels
 from chitieu.periods import PERIOD_TYPES
 from chitieu.resources import DEFAULT_REFERENCE_DIR

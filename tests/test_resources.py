@@ -115,3 +115,13 @@ def test_a_warehouse_another_process_holds_fails_the_step_not_the_resource(tmp_p
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_alert_ages_count_back_from_the_end_of_the_evaluation_date():
+    from datetime import datetime
+
+    from chitieu.resources import InputsResource
+
+    end = InputsResource(as_of="2025-01-15").as_of_end()
+    assert end == datetime.fromisoformat("2025-01-16T00:00:00+07:00")
+    assert end.isoformat() == "2025-01-16T00:00:00+07:00"

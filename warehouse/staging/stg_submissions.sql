@@ -18,7 +18,8 @@ ordered as (
 ranked as (
     select
         *,
-        recency = 1 as is_latest,
+        -- a file whose plan or period could not be read supersedes nothing and is not superseded
+        recency = 1 or plan_id is null or period_code is null as is_latest,
         status = 'accepted' and recency = min(recency) filter (where status = 'accepted') over (
             partition by department_code, plan_id, period_code
         ) as is_current
