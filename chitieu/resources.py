@@ -42,7 +42,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """The pipeline's working DuckDB file (BI tools should read the published copy instead).
 
     A run opens the file once and each step's connection is a cursor on it: opening and closing
-    (which checkpoints) once per step cost 16 % of a night (benchmarks/warehouse_open.py), and no
+    (which checkpoints) once per step cost 11–16 % of a night (benchmarks/warehouse_open.py), and no
     other process can take the file between two steps. Runs that use the warehouse already run
     one at a time (the ``chitieu_warehouse`` pool has run granularity in dagster.yaml; ``chitieu
     run`` takes its own lock), so holding it for a whole run takes nothing from another run. When the file cannot be opened at the
