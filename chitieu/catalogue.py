@@ -126,6 +126,15 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     if not isinstance(doc, dict) or "plan" not in doc or "targets" not in doc:
         raise CatalogueError(path, ["expected top-level keys 'plan' and 'targets'"])
     header = doc["plan"]
+    if not isinstance(header, dict) or not isinstance(doc["targets"], list):
+        raise CatalogueError(
+            path,
+            [
+                f"{key}: found {type(doc[key]).__name__} {doc[key]!r:.60}, expected {shape}"
+                for key, shape in (("plan", "a mapping (id:, year:, …)"), ("targets", "a list"))
+                if not isinstance(doc[key], dict if key == "plan" else list)
+            ],
+        )
     missing = [k for k in ("id", "province_code", "year", "baseline_year") if k not in header]
     if missing:
         raise CatalogueError(path, [f"plan header: missing {', '.join(missing)}"])
@@ -153,6 +162,12 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     seen: dict[str, int] = {}
     incomplete = set()  # share groups missing an entry with problems: their sum says nothing
     for i, e in enumerate(doc["targets"], start=1):
+        if not isinstance(e, dict):
+            at = f"line {n}: " if (n := line("targets", i - 1)) else ""
+            problems.append(
+                f"{at}entry {i}: found {e!r:.60}, expected a mapping of fields (code:, name_vi:, …)"
+            )
+            continue
         where = f"entry {i} ({e.get('code', '?')})"
         found = entry_problems(e, where, ref) + whole_number_problems(
             e, ("group", "item"), where, partial(line, "targets", i - 1)

@@ -624,15 +624,25 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
-    return {
-        "run": _run,
-        "template": _template,
-        "check": _check,
-        "report": _report,
-        "dictionary": _dictionary,
-        "serve": _serve,
-        "portal-passwd": _portal_passwd,
-    }[args.command](args)
+    try:
+        code = _COMMANDS[args.command](args)
+        sys.stdout.flush()  # a pipe's buffer is written here, where a closed reader is caught
+        return code
+    except BrokenPipeError:
+        # the reader went away (`chitieu run --table | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+_COMMANDS = {
+    "run": _run,
+    "template": _template,
+    "check": _check,
+    "report": _report,
+    "dictionary": _dictionary,
+    "serve": _serve,
+    "portal-passwd": _portal_passwd,
+}
 
 
 if __name__ == "__main__":

@@ -118,6 +118,29 @@ def test_numbers_int_cannot_read_are_problems_with_their_line(tmp_path, ref):
     ]
 
 
+def test_an_entry_or_section_of_the_wrong_shape_is_a_problem_not_a_crash(tmp_path, ref):
+    lines = PLAN.read_text(encoding="utf-8").splitlines()
+    first = next(
+        i for i, x in enumerate(lines) if x.startswith("  - code: ") or x.startswith("- code: ")
+    )
+    indent = lines[first][: lines[first].index("-")]
+    lines.insert(first, f"{indent}- just a sentence")
+    with pytest.raises(CatalogueError) as err:
+        load_plan(_write_lines(tmp_path, lines), ref)
+    assert err.value.problems == [
+        f"line {first + 1}: entry 1: found 'just a sentence', expected a mapping of fields "
+        "(code:, name_vi:, …)"
+    ]
+    path = tmp_path / "shapes.yaml"
+    path.write_text("plan: 2024\ntargets: {code: x}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as err:
+        load_plan(path, ref)
+    assert err.value.problems == [
+        "plan: found int 2024, expected a mapping (id:, year:, …)",
+        "targets: found dict {'code': 'x'}, expected a list",
+    ]
+
+
 def test_shares_summing_to_100_01_are_accepted(ref):
     plan = load_plan(PLAN, ref)
     shares = [t.target_value for t in plan.targets if t.share_group == "grdp_structure"]

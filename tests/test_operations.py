@@ -259,6 +259,17 @@ def test_a_night_with_nothing_new_answers_without_importing_dagster(cron_env, ca
     assert done.stdout.startswith("nothing changed since run ")
     assert "Ước đạt và vượt 36/48 chỉ tiêu" in done.stdout
     assert done.stdout.rstrip().endswith("dagster imported: False pandas imported: False")
+    # a reader that goes away (`chitieu run --table | head -1`) gets no traceback
+    piped = subprocess.Popen(
+        [sys.executable, "-m", "chitieu.cli", "run", "--table"],
+        cwd=ROOT,
+        env=os.environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    piped.stdout.close()
+    err = piped.stderr.read().decode()
+    assert piped.wait(timeout=60) == 1 and err == ""
 
 
 def test_unchanged_data_is_not_validated_again_nor_data_docs_rebuilt(tmp_path):
