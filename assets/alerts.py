@@ -1,10 +1,11 @@
 """Alerts sent by the run (never by a sensor evaluation): rejected and warned submission files,
 material discrepancies and late reports. Each alert goes once to each channel, tracked in
-``ops.alert_deliveries`` (chitieu/alerts.py); the run holds the warehouse (pool ``chitieu_warehouse``)."""
+``ops.alert_deliveries`` (chitieu/alert_channels.py); the run holds the warehouse (pool ``chitieu_warehouse``)."""
 
 import dagster as dg
 
-from chitieu.alerts import AlertStore, discrepancy_alerts, late_alerts, send, submission_alerts
+from chitieu.alert_channels import AlertStore, send
+from chitieu.alerts import discrepancy_alerts, late_alerts, submission_alerts
 from chitieu.resources import WAREHOUSE_POOL, AlertsResource, InputsResource, WarehouseResource
 
 ALERTS = {"group_name": "alerts", "kinds": {"apprise"}, "pool": WAREHOUSE_POOL}

@@ -59,7 +59,8 @@ def department_alerts(
     """One e-mail per rejected or warned file to the submitting department's own address
     (``email`` in departments.yaml), through CHITIEU_DEPARTMENT_MAIL_URL, once per file; tracked
     in the same ``ops.alert_deliveries`` as every other alert."""
-    from chitieu.alerts import AlertStore, department_submission_alerts, send_to_departments
+    from chitieu.alert_channels import AlertStore, send_to_departments
+    from chitieu.alerts import department_submission_alerts
     from chitieu.reference import load_reference
 
     with warehouse.get_connection() as con:

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from chitieu import warehouse as wh
-from chitieu.alerts import AlertStore, send
+from chitieu.alert_channels import AlertStore, send
 from chitieu.resources import WAREHOUSE_POOL, AlertsResource, StatisticsResource, WarehouseResource
 from chitieu.source_alerts import statistics_alerts
 

@@ -29,7 +29,7 @@ def run_night(
     import dagster as dg
 
     from chitieu import runner
-    from chitieu.alerts import AlertConfigError, validate_channels
+    from chitieu.alert_channels import AlertConfigError, validate_channels
     from chitieu.incremental import remember
     from pipelines.resources import build_resources
 
@@ -138,7 +138,8 @@ def alert_check_warnings(result, alerts, path: str) -> None:
     """Checks that failed with severity WARN, alerted as check_failure_alert_sensor's run does
     (cron users have no sensors); the same finding is alerted once across nights."""
     from chitieu import runner
-    from chitieu.alerts import check_warning_alert, send, warehouse_store
+    from chitieu.alert_channels import send, warehouse_store
+    from chitieu.alerts import check_warning_alert
 
     found = [
         w
@@ -166,7 +167,8 @@ def report_failure(result, alerts, log, path: str, send_alert: bool = True) -> i
     """``FAILED <asset>: <cause>`` lines last, after the log's path; the alert goes out from here
     (cron users have no run-failure sensor), except for a what-if run, which sends nothing."""
     from chitieu import runner
-    from chitieu.alerts import run_failure_alert, send, warehouse_store
+    from chitieu.alert_channels import send, warehouse_store
+    from chitieu.alerts import run_failure_alert
 
     failed = runner.failures(result) or [
         runner.StepFailure("nightly", "the run failed without a failed step; see the log")

@@ -65,7 +65,8 @@ def warehouse_unavailable(overrides: dict, path: str, exc: Exception, send_alert
     from datetime import UTC, datetime
 
     from chitieu import runner
-    from chitieu.alerts import run_failure_alert, send
+    from chitieu.alert_channels import send
+    from chitieu.alerts import run_failure_alert
     from pipelines.resources import build_resources
 
     cause = " ".join(str(exc).split())

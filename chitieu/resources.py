@@ -245,7 +245,7 @@ class AlertsResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Refuse to start a run with a channel URL apprise cannot load (CHITIEU_ALERT_URLS or
         CHITIEU_DEPARTMENT_MAIL_URL)."""
-        from chitieu.alerts import validate_channels
+        from chitieu.alert_channels import validate_channels
 
         validate_channels(self.urls, self.department_mail_url)
 

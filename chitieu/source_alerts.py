@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from chitieu.alerts import Alert
+from chitieu.alert_channels import Alert
 
 
 def _when(ts) -> str:

@@ -27,7 +27,8 @@ def send_run_failure_alert(
     warehouse: WarehouseResource,
 ):
     """Sends the failed run's alert (its causes and its page in the UI), once per channel."""
-    from chitieu.alerts import run_failure_alert, send, warehouse_store
+    from chitieu.alert_channels import send, warehouse_store
+    from chitieu.alerts import run_failure_alert
     from chitieu.runner import run_url
 
     alert = run_failure_alert(
@@ -81,7 +82,8 @@ def send_check_warning_alerts(
 ):
     """Sends one alert per check warning (the same finding is alerted once, whatever the number of
     nights it persists), tracked in ops.alert_deliveries."""
-    from chitieu.alerts import AlertStore, check_warning_alert, send
+    from chitieu.alert_channels import AlertStore, send
+    from chitieu.alerts import check_warning_alert
     from chitieu.runner import run_url
 
     pending = [

@@ -6,7 +6,7 @@ import time
 import dagster as dg
 import pytest
 
-from chitieu.alerts import Alert
+from chitieu.alert_channels import Alert
 from chitieu.resources import AlertsResource
 from chitieu.runner import failures
 from tests.conftest import run_nightly
@@ -101,7 +101,7 @@ def test_rejected_and_warned_submissions_alert_once_by_email_and_webhook(
 def test_a_channel_that_failed_is_retried_without_repeating_the_others(tmp_path, httpserver):
     import duckdb
 
-    from chitieu.alerts import Alert, AlertStore, send
+    from chitieu.alert_channels import Alert, AlertStore, send
 
     good = f"json://{httpserver.host}:{httpserver.port}/hook"
     down = f"json://{httpserver.host}:{httpserver.port}/down"
@@ -176,7 +176,7 @@ def test_department_mail_url_is_checked_at_start_and_named(cron_env, monkeypatch
     """Like CHITIEU_ALERT_URLS (tests/test_operations.py): a bad CHITIEU_DEPARTMENT_MAIL_URL stops
     ``chitieu run`` before anything runs and any Dagster run, naming that variable, never the
     password."""
-    from chitieu.alerts import AlertConfigError, send_to_departments
+    from chitieu.alert_channels import AlertConfigError, send_to_departments
     from chitieu.cli import main
 
     bad = "nosuchscheme://u:Hunter2Secret@smtp.example.org"

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from chitieu.alerts import AlertConfigError, validate_urls
+from chitieu.alert_channels import AlertConfigError, validate_urls
 from chitieu.cli import main
 from chitieu.resources import AlertsResource
 from chitieu.runner import RunInProgress, exclusive_run

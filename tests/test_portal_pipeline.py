@@ -12,7 +12,7 @@ import pandas as pd
 
 from assets.portal import department_alerts, portal_events
 from chitieu import warehouse as wh
-from chitieu.alerts import department_address, with_recipient
+from chitieu.alert_channels import department_address, with_recipient
 from chitieu.portal.store import Event, EventLog
 from chitieu.reference import load_reference
 from chitieu.resources import (
