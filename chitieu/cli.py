@@ -109,9 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a pipe's buffer is written here, where a closed reader is caught
         return code
     except BrokenPipeError:
-        # the reader went away (`chitieu run --table | head`): stop quietly, as Unix tools do
+        # the reader went away (`chitieu run --table | head`): stop quietly with 128 + SIGPIPE,
+        # the status a shell reports for a tool its reader left, never a failed run's 1
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 141
 
 
 def _command(name: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 import duckdb
 
@@ -50,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
                     moved_from = incremental.only_the_date_moved(
                         path, night.inputs_key, night.as_of
                     )
+                except duckdb.Error as exc:
+                    return warehouse_unavailable(overrides, path, exc, send_alert=not what_if)
+            if Path(path).exists():
+                try:  # a night needs the file for writing: find out now, not after retries
+                    duckdb.connect(path).close()
                 except duckdb.Error as exc:
                     return warehouse_unavailable(overrides, path, exc, send_alert=not what_if)
             return run_night(args, overrides, path, night, moved_from, what_if)

@@ -32,6 +32,7 @@ INPUT_DIRS = (
     "CHITIEU_INBOX_DIR",
 )
 
+SETTLE = "CHITIEU_SETTLE_SECONDS"
 CODE_DIRS = ("chitieu", "assets", "pipelines", "sources", "warehouse", "expectations")
 DDL = (
     "create schema if not exists ops",
@@ -169,13 +170,20 @@ def tonight(overrides: dict, publish: bool = True) -> Night | None:
     if not settings.get("CHITIEU_INBOX_DIR"):
         folders.append("var/inbox")
     plans_dir = settings.get("CHITIEU_PLANS_DIR") or str(PROJECT_ROOT / "sources" / "plans")
+    # The settle wait is left out: a night is remembered only when it held no file back, so on
+    # unchanged inputs the wait decides nothing (`--demo`, which waits 0 s, and a plain run then
+    # answer for each other).
     dateless = {
         "plans": plan_ids(plans_dir),
         "publish": publish,
-        "env": {k: v for k, v in settings.items() if k != "CHITIEU_AS_OF"},
+        "env": {k: v for k, v in settings.items() if k not in ("CHITIEU_AS_OF", SETTLE)},
         "overrides": {
             **overrides,
-            "inputs": {k: v for k, v in overrides.get("inputs", {}).items() if k != "as_of"},
+            "inputs": {
+                k: v
+                for k, v in overrides.get("inputs", {}).items()
+                if k not in ("as_of", "settle_seconds")
+            },
         },
     }
     inputs_key = fingerprint(dateless, "", folders)

@@ -105,6 +105,14 @@ def setting_value(field: str, var: str, text: str):
         if not math.isfinite(value) or value < 0:
             raise SettingError(setting_problem(var, text, "a number of seconds (0 or more)"))
         return value
+    if field == "as_of":
+        from chitieu.periods import parse_as_of
+
+        try:
+            parse_as_of(text)
+        except ValueError:
+            raise SettingError(setting_problem(var, text, "a date YYYY-MM-DD")) from None
+        return text
     if field in CHOICE_FIELDS and text not in CHOICE_FIELDS[field]:
         raise SettingError(setting_problem(var, text, " or ".join(CHOICE_FIELDS[field])))
     return text

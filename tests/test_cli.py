@@ -168,6 +168,15 @@ def test_check_unreadable_or_wrong_usage_exits_2(tmp_path, capsys):
     assert main(["template", "nope", "--period", "2024-9M", "-o", str(tmp_path / "t.xlsx")]) == 2
 
 
+def test_check_on_a_folder_says_it_is_a_folder(tmp_path, capsys):
+    folder = tmp_path / "bao-cao"
+    folder.mkdir()
+    assert main(["check", str(folder), "--department", "stc"]) == 2, "not a file: as unreadable"
+    out = capsys.readouterr().out
+    assert "[not_regular_file]" in out
+    assert "Tìm thấy / Found: 'bao-cao (a folder)'" in out
+
+
 def _feedback_paths(out: str) -> list[Path]:
     marker = "feedback file: "
     return [Path(line.split(marker, 1)[1]) for line in out.splitlines() if marker in line]

@@ -52,3 +52,13 @@ def test_publishing_after_a_what_if_run_is_a_change(night):
     _, overrides = night
     # the remembered night published; a what-if night with the same inputs publishes nothing
     assert incremental.unchanged_since(overrides, publish=False)[1] is None
+
+
+def test_the_settle_wait_is_not_a_change_but_other_settings_are(night, monkeypatch):
+    _, overrides = night
+    demo = overrides | {"inputs": overrides["inputs"] | {"settle_seconds": 0}}
+    assert incremental.unchanged_since(demo)[1] is not None, "--demo after a plain night"
+    monkeypatch.setenv("CHITIEU_SETTLE_SECONDS", "5")
+    assert incremental.unchanged_since(overrides)[1] is not None
+    monkeypatch.setenv("CHITIEU_MAX_FILE_MB", "5")
+    assert incremental.unchanged_since(overrides)[1] is None, "another limit may change a night"

@@ -137,6 +137,44 @@ def test_a_warehouse_held_by_another_process_is_one_failed_line_and_one_alert(
     assert "Details" not in hook["message"], "no run, so no run page to link"
 
 
+def test_a_full_night_on_a_held_warehouse_stops_at_once_with_one_line(cron_env, capsys):
+    warehouse = cron_env / "wh" / "chitieu.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    duckdb.connect(str(warehouse)).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " time.sleep(120)",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        assert main(["run", "--full"]) == 1
+        elapsed = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"FAILED warehouse: {warehouse}: IO Error: ")
+    assert f"(PID {holder.pid})" in line
+    assert elapsed < 30, "refused before the run, not after the network assets' retries"
+
+
+def test_a_bad_as_of_setting_is_refused_before_anything_runs(cron_env, monkeypatch, capsys):
+    monkeypatch.setenv("CHITIEU_AS_OF", "2024-13-45")
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err == (
+        "chitieu run: CHITIEU_AS_OF: found '2024-13-45', expected a date YYYY-MM-DD\n"
+    )
+    assert not (cron_env / "wh" / "chitieu.duckdb").exists()
+
+
 def test_alert_urls_are_checked_at_start_without_showing_secrets(cron_env, monkeypatch, capsys):
     bad = "mailtos://ops:Hunter2Secret@smtp.example.org:notaport?to=ops@example.org"
     with pytest.raises(AlertConfigError) as exc:
@@ -269,7 +307,7 @@ def test_a_night_with_nothing_new_answers_without_importing_dagster(cron_env, ca
     )
     piped.stdout.close()
     err = piped.stderr.read().decode()
-    assert piped.wait(timeout=60) == 1 and err == ""
+    assert piped.wait(timeout=60) == 141 and err == "", "128 + SIGPIPE, not a failed run's 1"
 
 
 def test_unchanged_data_is_not_validated_again_nor_data_docs_rebuilt(tmp_path):

@@ -76,7 +76,13 @@ def _inspect(
         return None, "vanished while scanning", None, None
     modified = datetime.fromtimestamp(st.st_mtime, UTC)
     if not stat.S_ISREG(st.st_mode):
-        kind = "symlink" if stat.S_ISLNK(st.st_mode) else "pipe, socket or device"
+        kind = (
+            "symlink"
+            if stat.S_ISLNK(st.st_mode)
+            else "a folder"
+            if stat.S_ISDIR(st.st_mode)
+            else "pipe, socket or device"
+        )
         rule = "path_refused" if stat.S_ISLNK(st.st_mode) else "not_regular_file"
         expected = (
             "a plain file name inside the department folder"

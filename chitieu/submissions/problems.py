@@ -83,8 +83,8 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Send the whole file again; a CSV's last line must end with a line break.",
     ),
     "not_regular_file": (
-        "Không phải tệp thông thường (thư mục đặc biệt, pipe hoặc thiết bị)",
-        "Not a regular file (a pipe, socket or device)",
+        "Không phải tệp thông thường (thư mục, pipe, socket hoặc thiết bị)",
+        "Not a regular file (a folder, pipe, socket or device)",
         "Chỉ đặt tệp Excel hoặc CSV thông thường vào thư mục của đơn vị.",
         "Put only ordinary Excel or CSV files in the department folder.",
     ),
