@@ -10,15 +10,16 @@ import duckdb
 from chitieu.cli_output import DEMO_NOTE, print_rejected, setting, summary_lines
 
 
-def held_files(result) -> bool:
-    """True when the run left an inbox file for later (still being copied; docs/submissions.md)."""
+def held_files(result) -> str | None:
+    """The inbox files the run left for later (still being copied; docs/submissions.md), each
+    with its reason; None when it left none."""
     if "department_submissions" not in {n.name for n in result.job_def.graph.nodes}:
-        return False  # a date-only night reads no inbox
+        return None  # a date-only night reads no inbox
     for m in result.asset_materializations_for_node("department_submissions"):
         held = m.metadata.get("held_files")
         if held is not None and getattr(held, "value", held) != "none":
-            return True
-    return False
+            return str(getattr(held, "value", held))
+    return None
 
 
 def run_night(
@@ -51,7 +52,8 @@ def run_night(
         alert_check_warnings(result, alerts, path)
     if not result.success:
         return report_failure(result, alerts, log, path, send_alert=not what_if)
-    if night is not None and not held_files(result):
+    held = held_files(result)
+    if night is not None and not held:
         # a night that held a file still being copied must run again, even if nothing changes
         remember(path, night.key, result.run_id, night.inputs_key, night.as_of)
     from chitieu.report_text import attainment_table
@@ -69,6 +71,11 @@ def run_night(
             else inputs.outbox_dir
         )
         print_rejected(con, outbox)
+        if held:
+            print(
+                f"Tệp đang được chép, để lần chạy sau / Held for a later run (still being "
+                f"copied): {held}"
+            )
         from chitieu.source_alerts import statistics_summary
 
         if stats := statistics_summary(con):

@@ -206,3 +206,27 @@ def test_printed_feedback_paths_are_files_on_disk_even_after_the_outbox_is_delet
     assert _feedback_paths(out) == expected
     assert all(p.is_file() for p in expected)
     assert "Đơn vị tính khác với danh mục" in expected[0].read_text(encoding="utf-8")
+
+
+def test_a_file_still_being_copied_is_named_and_the_night_is_not_remembered(
+    cron_env, monkeypatch, capsys
+):
+    import os
+    import shutil
+
+    from chitieu.resources import SAMPLE_INBOX_DIR
+
+    inbox = cron_env / "copied-inbox"
+    shutil.copytree(SAMPLE_INBOX_DIR, inbox)  # file times kept: settled long ago
+    fresh = inbox / "stc" / "stc-2024-9M.xlsx"
+    os.utime(fresh)  # written just now: held for the settle wait (60 s by default)
+    monkeypatch.setenv("CHITIEU_INBOX_DIR", str(inbox))
+    assert main(["run"]) == 0
+    out = capsys.readouterr().out
+    held = [line for line in out.splitlines() if line.startswith("Tệp đang được chép")]
+    assert (
+        len(held) == 1
+        and "Held for a later run (still being copied): stc-2024-9M.xlsx (" in held[0]
+    )
+    assert main(["run"]) == 0
+    assert not capsys.readouterr().out.startswith("nothing changed"), "runs again for the file"
