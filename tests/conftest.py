@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -69,6 +73,29 @@ def copy_plans(dest: Path, names: tuple[str, ...] | None = None) -> Path:
         if names is None or p.name in names:
             shutil.copy2(p, dest / p.name)
     return dest
+
+
+@contextmanager
+def held_by_another_process(path: Path) -> Iterator[int]:
+    """``path`` opened for writing by a second process (as a BI tool or a stray script would hold
+    the warehouse) for the duration; yields that process's pid."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " time.sleep(300)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def pytest_configure(config):

@@ -17,7 +17,7 @@ from chitieu.resources import AlertsResource
 from chitieu.runner import RunInProgress, exclusive_run
 from pipelines.jobs import run_failure_alert_job
 from pipelines.sensors import inbox_sensor, run_failure_alert_sensor
-from tests.conftest import run_nightly
+from tests.conftest import held_by_another_process, run_nightly
 from tests.test_alerts import SECRET, _hooks, channels  # noqa: F401  (the fixture is test_alerts')
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,29 +109,13 @@ def test_a_warehouse_held_by_another_process_is_one_failed_line_and_one_alert(
 ):
     warehouse = cron_env / "wh" / "chitieu.duckdb"
     warehouse.parent.mkdir(parents=True)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
-            " time.sleep(120)",
-            str(warehouse),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     monkeypatch.setenv("CHITIEU_ALERT_URLS", f"json://{httpserver.host}:{httpserver.port}/hook")
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with held_by_another_process(warehouse) as pid:
         assert main(["run"]) == 1
-    finally:
-        holder.kill()
-        holder.wait()
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"FAILED warehouse: {warehouse}: IO Error: ")
-    assert f"Conflicting lock is held in {sys.executable}".split(" in ")[0] in err[0]
-    assert f"(PID {holder.pid})" in err[0]
+    assert "Conflicting lock is held" in err[0] and f"(PID {pid})" in err[0]
     (hook,) = [json.loads(req.get_data()) for req, _ in httpserver.log]
     assert hook["type"] == "failure" and err[0] in hook["message"]
     assert "Details" not in hook["message"], "no run, so no run page to link"
@@ -141,28 +125,13 @@ def test_a_full_night_on_a_held_warehouse_stops_at_once_with_one_line(cron_env, 
     warehouse = cron_env / "wh" / "chitieu.duckdb"
     warehouse.parent.mkdir(parents=True)
     duckdb.connect(str(warehouse)).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
-            " time.sleep(120)",
-            str(warehouse),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with held_by_another_process(warehouse) as pid:
         started = time.monotonic()
         assert main(["run", "--full"]) == 1
         elapsed = time.monotonic() - started
-    finally:
-        holder.kill()
-        holder.wait()
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"FAILED warehouse: {warehouse}: IO Error: ")
-    assert f"(PID {holder.pid})" in line
+    assert f"(PID {pid})" in line
     assert elapsed < 30, "refused before the run, not after the network assets' retries"
 
 

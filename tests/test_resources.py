@@ -84,37 +84,22 @@ def test_a_run_holds_the_warehouse_from_start_to_end_and_releases_it_to_publish(
 
 
 def test_a_warehouse_another_process_holds_fails_the_step_not_the_resource(tmp_path):
-    import subprocess
-    import sys
-
     import duckdb
 
     from chitieu.resources import WarehouseResource
+    from tests.conftest import held_by_another_process
 
     path = tmp_path / "chitieu.duckdb"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
-            " time.sleep(60)",
-            str(path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        with dg.build_resources({"warehouse": WarehouseResource(path=str(path))}) as built:
-            assert built.warehouse.path == str(path), "the resource itself was built"
-            with (
-                pytest.raises(duckdb.IOException, match=r"Conflicting lock is held .*PID"),
-                built.warehouse.get_connection(),
-            ):
-                pass
-    finally:
-        holder.kill()
-        holder.wait()
+    with (
+        held_by_another_process(path) as pid,
+        dg.build_resources({"warehouse": WarehouseResource(path=str(path))}) as built,
+    ):
+        assert built.warehouse.path == str(path), "the resource itself was built"
+        with (
+            pytest.raises(duckdb.IOException, match=rf"Conflicting lock is held .*PID {pid}"),
+            built.warehouse.get_connection(),
+        ):
+            pass
 
 
 def test_alert_ages_count_back_from_the_end_of_the_evaluation_date():
