@@ -65,7 +65,7 @@ def history(con) -> pd.DataFrame:
 def write_feedback(parsed: list[tuple], outbox_dir: str) -> list:
     """A feedback file (Vietnamese with English below) for every rejected or warned submission."""
     from chitieu.publish import atomic_write
-    from chitieu.resources import feedback_path
+    from chitieu.submissions.inbox import feedback_path
     from chitieu.submissions.report import render_report
 
     written = []

@@ -43,9 +43,8 @@ def _night(root: Path, warehouse: WarehouseResource) -> float:
         },
     }
     defs = build_definitions(overrides)
-    resources = dict(defs.resources) | {"warehouse": warehouse}
     instance = dg.DagsterInstance.ephemeral()
-    sync_plan_partitions(instance, plan_ids(resources["inputs"].plans_dir))
+    sync_plan_partitions(instance, plan_ids(defs.resources["inputs"].plans_dir))
     job = defs.resolve_job_def("nightly")
     start = time.perf_counter()
     result = job.execute_in_process(

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from chitieu.settings import ENV_SETTINGS
+
 SEVERITIES = ("info", "warning", "failure")
 
 
@@ -67,10 +69,8 @@ def _silenced(name: str):
         logger.setLevel(level)
 
 
-ALERT_URLS = "CHITIEU_ALERT_URLS"
-
-
-DEPARTMENT_MAIL_URL = "CHITIEU_DEPARTMENT_MAIL_URL"
+ALERT_URLS = ENV_SETTINGS["alerts"]["urls"]
+DEPARTMENT_MAIL_URL = ENV_SETTINGS["alerts"]["department_mail_url"]
 
 
 def validate_urls(urls: str, variable: str = ALERT_URLS) -> list[str]:
@@ -278,7 +278,8 @@ def send_to_departments(
     sent = []
     for dept, alert in pending:
         address = department_address(ref, dept)
-        to = with_recipient(mail_url.strip(), address) if address else ""
-        if address and send([alert], to, store, DEPARTMENT_MAIL_URL):
+        if address and send(
+            [alert], with_recipient(mail_url.strip(), address), store, DEPARTMENT_MAIL_URL
+        ):
             sent.append(alert.key)
     return sent

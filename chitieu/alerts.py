@@ -51,7 +51,7 @@ def feedback_link(
     set, else the file's ``file://`` URI."""
     from urllib.parse import quote
 
-    from chitieu.resources import feedback_path
+    from chitieu.submissions.inbox import feedback_path
 
     path = feedback_path(outbox_dir, department, file_name)
     if base_url:
@@ -114,7 +114,7 @@ def submission_alerts(
 
 
 def _feedback_file(outbox_dir, dept, name):
-    from chitieu.resources import feedback_path
+    from chitieu.submissions.inbox import feedback_path
 
     return feedback_path(outbox_dir, dept, name)
 

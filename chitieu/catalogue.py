@@ -11,7 +11,7 @@ import yaml
 
 from chitieu.catalogue_checks import PERIOD_KINDS, entry_problems, whole_number_problems
 from chitieu.reference import Reference
-from chitieu.yaml_loader import key_lines, load_yaml
+from chitieu.yaml_loader import at_line, key_lines, load_yaml
 
 PLAN_KINDS = ("annual", "five_year")
 SHARE_SUM_TOLERANCE = 0.05
@@ -126,15 +126,13 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     if not isinstance(doc, dict) or "plan" not in doc or "targets" not in doc:
         raise CatalogueError(path, ["expected top-level keys 'plan' and 'targets'"])
     header = doc["plan"]
-    if not isinstance(header, dict) or not isinstance(doc["targets"], list):
-        raise CatalogueError(
-            path,
-            [
-                f"{key}: found {type(doc[key]).__name__} {doc[key]!r:.60}, expected {shape}"
-                for key, shape in (("plan", "a mapping (id:, year:, …)"), ("targets", "a list"))
-                if not isinstance(doc[key], dict if key == "plan" else list)
-            ],
-        )
+    shapes = (("plan", dict, "a mapping (id:, year:, …)"), ("targets", list, "a list"))
+    if wrong := [
+        f"{key}: found {type(doc[key]).__name__} {doc[key]!r:.60}, expected {shape}"
+        for key, kind, shape in shapes
+        if not isinstance(doc[key], kind)
+    ]:
+        raise CatalogueError(path, wrong)
     missing = [k for k in ("id", "province_code", "year", "baseline_year") if k not in header]
     if missing:
         raise CatalogueError(path, [f"plan header: missing {', '.join(missing)}"])
@@ -163,7 +161,7 @@ def load_plan(path: str | Path, ref: Reference) -> Plan:
     incomplete = set()  # share groups missing an entry with problems: their sum says nothing
     for i, e in enumerate(doc["targets"], start=1):
         if not isinstance(e, dict):
-            at = f"line {n}: " if (n := line("targets", i - 1)) else ""
+            at = at_line(line("targets", i - 1))
             problems.append(
                 f"{at}entry {i}: found {e!r:.60}, expected a mapping of fields (code:, name_vi:, …)"
             )

@@ -6,6 +6,7 @@ import math
 
 from chitieu.numbers import NumberParseError, parse_vi_number
 from chitieu.reference import Reference
+from chitieu.yaml_loader import at_line
 
 KINDS = (
     "at_least",
@@ -103,6 +104,6 @@ def whole_number_problems(d: dict, keys: tuple[str, ...], where: str, line) -> l
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
             continue
         if not (isinstance(value, str) and value.strip().isdigit()):
-            at = f"line {n}: " if (n := line(key)) else ""
+            at = at_line(line(key))
             problems.append(f"{at}{where}: {key}: found {value!r}, expected a whole number")
     return problems

@@ -17,8 +17,9 @@ def held_files(result) -> str | None:
         return None  # a date-only night reads no inbox
     for m in result.asset_materializations_for_node("department_submissions"):
         held = m.metadata.get("held_files")
-        if held is not None and getattr(held, "value", held) != "none":
-            return str(getattr(held, "value", held))
+        text = str(getattr(held, "value", held)) if held is not None else "none"
+        if text != "none":
+            return text
     return None
 
 
@@ -27,8 +28,6 @@ def run_night(
 ) -> int:
     """The nightly job; only its date-dependent assets when ``moved_from`` (the date of the last
     night, whose inputs were tonight's); a what-if run publishes and sends nothing."""
-    import dagster as dg
-
     from chitieu import runner
     from chitieu.alert_channels import AlertConfigError, validate_channels
     from chitieu.incremental import remember
@@ -64,13 +63,7 @@ def run_night(
         table = attainment_table(con)
         # without --table: each plan's summary sentence
         print(table if args.demo or args.table else summary_lines(table))
-        inputs = resources["inputs"]
-        outbox = (
-            inputs.outbox_dir.get_value()
-            if isinstance(inputs.outbox_dir, dg.EnvVar)
-            else inputs.outbox_dir
-        )
-        print_rejected(con, outbox)
+        print_rejected(con, setting(resources["inputs"].outbox_dir))
         if held:
             print(
                 f"Tệp đang được chép, để lần chạy sau / Held for a later run (still being "
@@ -83,8 +76,7 @@ def run_night(
     print(f"warehouse: {path}")
     print(f"log: {log}")
     publish = resources["publish"]
-    gx_dir = resources["validation"].gx_dir
-    gx_dir = gx_dir.get_value() if isinstance(gx_dir, dg.EnvVar) else gx_dir
+    gx_dir = setting(resources["validation"].gx_dir)
     if gx_dir:
         from chitieu.validation.bridge import data_docs_index
 
@@ -100,7 +92,7 @@ def run_night(
         ("exports", publish.exports_dir),
         ("reports", publish.reports_dir),
     ):
-        print(f"{label}: {value.get_value() if isinstance(value, dg.EnvVar) else value}")
+        print(f"{label}: {setting(value)}")
     return 0
 
 

@@ -102,11 +102,10 @@ def report_unchanged(path: str, previous, args) -> int:
             print(DEMO_NOTE)
         table = attainment_table(con)
         print(table if args.demo or args.table else summary_lines(table))
-        if args.demo or args.table:  # the feedback paths need the resources (and Dagster)
-            from chitieu.resources import InputsResource
+        if args.demo or args.table:
+            from chitieu.settings import DEFAULT_OUTBOX_DIR
 
-            default = InputsResource.model_fields["outbox_dir"].default
-            print_rejected(con, os.environ.get("CHITIEU_OUTBOX_DIR") or default)
+            print_rejected(con, os.environ.get("CHITIEU_OUTBOX_DIR") or DEFAULT_OUTBOX_DIR)
     print(f"warehouse: {path}")
     return 0
 

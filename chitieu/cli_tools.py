@@ -9,20 +9,25 @@ import sys
 import duckdb
 
 
-def intake_limits():
-    """(max file bytes, parse limits) from the same CHITIEU_* settings as the nightly run."""
+def _inputs(*fields: str):
+    """The ``inputs`` resource with ``fields`` taken from their CHITIEU_* variables, as the
+    nightly run takes them; the others keep their defaults."""
     from chitieu.resources import InputsResource
     from chitieu.settings import ENV_SETTINGS, setting_value
 
-    fields = ("max_file_mb", "parse_timeout_seconds", "parse_memory_mb")
     env = {f: ENV_SETTINGS["inputs"][f] for f in fields}
-    inputs = InputsResource(
+    return InputsResource(
         **{
             f: setting_value(f, var, os.environ[var])
             for f, var in env.items()
             if os.environ.get(var)
         }
     )
+
+
+def intake_limits():
+    """(max file bytes, parse limits) from the same CHITIEU_* settings as the nightly run."""
+    inputs = _inputs("max_file_mb", "parse_timeout_seconds", "parse_memory_mb")
     return inputs.max_file_mb * 1024 * 1024, inputs.parse_limits()
 
 
@@ -34,12 +39,8 @@ def plan_and_ref(plan_id: str | None, period: str | None = None, every: bool = F
     from chitieu.periods import PeriodError, parse_period
     from chitieu.plan_choice import annual_plans
     from chitieu.reference import load_reference
-    from chitieu.resources import InputsResource
 
-    inputs = InputsResource(
-        plans_dir=os.environ.get("CHITIEU_PLANS_DIR") or InputsResource().plans_dir,
-        reference_dir=os.environ.get("CHITIEU_REFERENCE_DIR") or InputsResource().reference_dir,
-    )
+    inputs = _inputs("plans_dir", "reference_dir")
     ref = load_reference(inputs.reference_dir)
     plans = [load_plan(p, ref) for p in inputs.plan_files()]
     known = ", ".join(p.plan_id for p in plans)

@@ -17,6 +17,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from chitieu.marts import number
 from chitieu.periods import parse_period
 from chitieu.publish import atomic_write
 from chitieu.report_text import vi_number
@@ -85,10 +86,6 @@ def text(cell: Cell, value: str) -> Cell:
     return cell
 
 
-def _num(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
 def report_rows(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
     """The plan's targets in report order, with the decimals of their unit and measure unit."""
     return con.execute(
@@ -122,8 +119,8 @@ def _plan_value(t) -> tuple[float | str | None, int]:
     if t.kind == "range":
         return f"{vi_number(t.target_low)} – {vi_number(t.target_high)}", 0
     if t.unit == "có/không":
-        return ("Có" if _num(t.target_value) else "Không"), 0
-    return _num(t.target_value), int(t.decimals)
+        return ("Có" if number(t.target_value) else "Không"), 0
+    return number(t.target_value), int(t.decimals)
 
 
 def _assessment(t) -> str:
@@ -179,11 +176,11 @@ def _data_sheet(ws, rows: pd.DataFrame) -> None:
     for r, t in enumerate(rows.itertuples(), 2):
         same_unit = t.measure_unit == t.unit
         numbers = [
-            (_num(t.baseline_value_display) if same_unit else None, int(t.measure_decimals)),
-            (None if t.kind == "range" else _num(t.target_value), int(t.decimals)),
-            (_num(t.target_low), int(t.decimals)),
-            (_num(t.target_high), int(t.decimals)),
-            (_num(t.actual_value_display), int(t.decimals)),
+            (number(t.baseline_value_display) if same_unit else None, int(t.measure_decimals)),
+            (None if t.kind == "range" else number(t.target_value), int(t.decimals)),
+            (number(t.target_low), int(t.decimals)),
+            (number(t.target_high), int(t.decimals)),
+            (number(t.actual_value_display), int(t.decimals)),
         ]
         ws.cell(r, 1, int(t.group_no))
         ws.cell(r, 2, int(t.item_no))
@@ -193,10 +190,10 @@ def _data_sheet(ws, rows: pd.DataFrame) -> None:
             ws.cell(r, c, value).number_format = number_format(decimals)
         if isinstance(t.actual_period, str):
             text(ws.cell(r, 11), t.actual_period)
-        ws.cell(r, 12, _num(t.projected_value_display)).number_format = number_format(
+        ws.cell(r, 12, number(t.projected_value_display)).number_format = number_format(
             int(t.decimals)
         )
-        ws.cell(r, 13, _num(t.attainment_pct_display)).number_format = number_format(1)
+        ws.cell(r, 13, number(t.attainment_pct_display)).number_format = number_format(1)
         text(ws.cell(r, 14), _verdict(t))
         text(ws.cell(r, 15), t.status)
     ws.freeze_panes = "E2"
@@ -262,11 +259,11 @@ def write_xlsx(
             plan_value, plan_decimals = _plan_value(t)
             same_unit = t.measure_unit == t.unit
             numbers = [
-                (_num(t.baseline_value_display) if same_unit else None, int(t.measure_decimals)),
+                (number(t.baseline_value_display) if same_unit else None, int(t.measure_decimals)),
                 (plan_value, plan_decimals),
-                (_num(t.actual_value_display), int(t.decimals)),
-                (_num(t.projected_value_display), int(t.decimals)),
-                (_num(t.attainment_pct_display), 1),
+                (number(t.actual_value_display), int(t.decimals)),
+                (number(t.projected_value_display), int(t.decimals)),
+                (number(t.attainment_pct_display), 1),
             ]
             ws.cell(r, 1, n).alignment = Alignment(horizontal="center", vertical="center")
             text(ws.cell(r, 2), t.name_vi).alignment = WRAP

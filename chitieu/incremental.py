@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from chitieu.settings import ENV_SETTINGS
+
 # Dagster is not imported here: deciding that nothing changed must stay cheap.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -32,7 +34,10 @@ INPUT_DIRS = (
     "CHITIEU_INBOX_DIR",
 )
 
-SETTLE = "CHITIEU_SETTLE_SECONDS"
+INPUTS = ENV_SETTINGS["inputs"]
+# Left out of the inputs' fingerprint: the date (compared on its own) and the settle wait (a
+# night is remembered only when it held no file back, so the wait decides nothing then).
+NOT_INPUTS = ("as_of", "settle_seconds")
 CODE_DIRS = ("chitieu", "assets", "pipelines", "sources", "warehouse", "expectations")
 DDL = (
     "create schema if not exists ops",
@@ -164,26 +169,20 @@ def tonight(overrides: dict, publish: bool = True) -> Night | None:
     if (os.environ.get("CHITIEU_STATS_MODE") or "offline") == "live":
         return None
     settings = {k: v for k, v in os.environ.items() if k.startswith("CHITIEU_")}
-    as_of = overrides.get("inputs", {}).get("as_of") or settings.get("CHITIEU_AS_OF")
+    as_of = overrides.get("inputs", {}).get("as_of") or settings.get(INPUTS["as_of"])
     as_of = as_of or str(datetime.now(ZoneInfo(TIMEZONE)).date())
     folders = [settings[v] for v in INPUT_DIRS if settings.get(v)]
     if not settings.get("CHITIEU_INBOX_DIR"):
         folders.append("var/inbox")
     plans_dir = settings.get("CHITIEU_PLANS_DIR") or str(PROJECT_ROOT / "sources" / "plans")
-    # The settle wait is left out: a night is remembered only when it held no file back, so on
-    # unchanged inputs the wait decides nothing (`--demo`, which waits 0 s, and a plain run then
-    # answer for each other).
+    # NOT_INPUTS are left out, so `--demo` (which waits 0 s) and a plain run answer for each other
     dateless = {
         "plans": plan_ids(plans_dir),
         "publish": publish,
-        "env": {k: v for k, v in settings.items() if k not in ("CHITIEU_AS_OF", SETTLE)},
+        "env": {k: v for k, v in settings.items() if k not in {INPUTS[f] for f in NOT_INPUTS}},
         "overrides": {
             **overrides,
-            "inputs": {
-                k: v
-                for k, v in overrides.get("inputs", {}).items()
-                if k not in ("as_of", "settle_seconds")
-            },
+            "inputs": {k: v for k, v in overrides.get("inputs", {}).items() if k not in NOT_INPUTS},
         },
     }
     inputs_key = fingerprint(dateless, "", folders)

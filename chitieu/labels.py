@@ -46,13 +46,15 @@ def vocabulary_names(labels: pd.DataFrame, vocabulary: str) -> dict[str, str]:
     return dict(zip(known["code"], known["label_vi"], strict=True))
 
 
-def label(labels: pd.DataFrame | dict[str, str], vocabulary: str, value: str | None) -> str | None:
+def label(labels: pd.DataFrame, vocabulary: str, value: str | None) -> str | None:
     """The Vietnamese label of ``value`` (each code of a ';'-list, joined by '; '); the code itself
-    when the table lacks it (never a blank for a value); None for no value. ``labels`` is the
-    label table, or one vocabulary's names from :func:`vocabulary_names`."""
+    when the table lacks it (never a blank for a value); None for no value."""
+    return _label_with(vocabulary_names(labels, vocabulary), value)
+
+
+def _label_with(names: dict[str, str], value: str | None) -> str | None:
     if value is None or pd.isna(value) or value == "":
         return None
-    names = labels if isinstance(labels, dict) else vocabulary_names(labels, vocabulary)
     return "; ".join(names.get(code, code) for code in str(value).split(LIST_SEPARATOR))
 
 
@@ -66,8 +68,6 @@ def add_label_columns(
         if table == relation and column in out.columns:
             names = vocabulary_names(labels, vocabulary)
             out[f"{column}_vi"] = (
-                out[column]
-                .map(lambda v, n=names, voc=vocabulary: label(n, voc, v))
-                .astype("string")
+                out[column].map(lambda v, n=names: _label_with(n, v)).astype("string")
             )
     return out

@@ -11,7 +11,8 @@ from chitieu.attainment_text import comparison_vi, required_vi
 from chitieu.periods import parse_period
 
 
-def _num(v) -> float | None:
+def number(v) -> float | None:
+    """A cell as a float; None for a missing value (None, NaN, NA)."""
     return None if v is None or pd.isna(v) else float(v)
 
 
@@ -24,9 +25,9 @@ def target_spec(t) -> Spec:
     """The attainment rule's inputs from one core.dim_target row (annual or multi-year)."""
     return Spec(
         kind=t.kind,
-        target_value=_num(t.target_value),
-        target_low=_num(t.target_low),
-        target_high=_num(t.target_high),
+        target_value=number(t.target_value),
+        target_low=number(t.target_low),
+        target_high=number(t.target_high),
         strict=bool(t.strict),
         tolerance=float(t.tolerance or 0),
         direction=t.direction,
@@ -49,10 +50,10 @@ def descriptive_columns(t) -> dict:
         "name_en": t.name_en,
         "unit": t.unit,
         "kind": t.kind,
-        "target_value": _num(t.target_value),
-        "target_low": _num(t.target_low),
-        "target_high": _num(t.target_high),
-        "tolerance": _num(t.tolerance),
+        "target_value": number(t.target_value),
+        "target_low": number(t.target_low),
+        "target_high": number(t.target_high),
+        "tolerance": number(t.tolerance),
         "measure_unit": t.measure_unit,
     }
 
@@ -72,37 +73,37 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
             Reading(
                 float(t.latest_value), parse_period(t.latest_period), _is_final(t.latest_is_final)
             )
-            if _num(t.latest_value) is not None
+            if number(t.latest_value) is not None
             else None
         )
         estimate = (
             Reading(float(t.estimate_value), parse_period(t.estimate_period))
-            if _num(t.estimate_value) is not None
+            if number(t.estimate_value) is not None
             else None
         )
         spec = target_spec(t)
-        ev = evaluate(spec, _num(t.baseline_value), latest, estimate, _num(t.same_period_value))
+        ev = evaluate(spec, number(t.baseline_value), latest, estimate, number(t.same_period_value))
         from_estimate = latest is None and estimate is not None
         by_estimate = from_estimate or ev.projection_basis == "estimate"
         deciding = ev.projected_value if ev.projection_basis else ev.actual_value
         rows.append(
             {
                 **descriptive_columns(t),
-                "baseline_value": _num(t.baseline_value),
+                "baseline_value": number(t.baseline_value),
                 "baseline_period": t.baseline_period,
-                "same_period_value": _num(t.same_period_value),
+                "same_period_value": number(t.same_period_value),
                 "same_period_period": t.same_period_period
-                if _num(t.same_period_value) is not None
+                if number(t.same_period_value) is not None
                 else None,
                 "baseline_used": ev.baseline_used,
-                "actual_level": _num(t.latest_value),
+                "actual_level": number(t.latest_value),
                 "actual_value": ev.actual_value,
                 "actual_period": t.latest_period if latest else None,
                 "actual_source": t.estimate_source_kind if from_estimate else t.latest_source_kind,
                 "actual_source_ref": t.estimate_source_ref
                 if from_estimate
                 else t.latest_source_ref,
-                "estimate_level": _num(t.estimate_value),
+                "estimate_level": number(t.estimate_value),
                 "estimate_source": t.estimate_source_kind,
                 "estimate_source_ref": t.estimate_source_ref,
                 "projected_value": ev.projected_value,
@@ -123,8 +124,8 @@ def compute_attainment(targets: pd.DataFrame, inputs: pd.DataFrame, as_of: date)
                 "department_code": t.department_code,
                 "area_code": t.area_code,
                 "national_indicator": t.national_indicator,
-                "national_year": _num(t.national_year),
-                "national_value": _num(t.national_value),
+                "national_year": number(t.national_year),
+                "national_value": number(t.national_value),
                 "as_of": as_of,
             }
         )

@@ -9,15 +9,11 @@ import pandas as pd
 from chitieu.attainment import Reading
 from chitieu.attainment_period import comparator, evaluate_avg_growth, evaluate_end_level
 from chitieu.attainment_text import comparison_vi, required_vi
-from chitieu.marts import descriptive_columns, target_spec
+from chitieu.marts import descriptive_columns, number, target_spec
 from chitieu.periods import parse_period
 
 # among readings of one period, the source with the lowest priority number wins, then the latest load
 _ORDER = ["source_priority", "loaded_at"]
-
-
-def _num(v) -> float | None:
-    return None if v is None or pd.isna(v) else float(v)
 
 
 def _best(obs: pd.DataFrame) -> pd.DataFrame:
@@ -39,7 +35,7 @@ def period_target_row(t, obs: pd.DataFrame, as_of: date) -> dict:
     finals = in_plan[in_plan["period_type"] == "year"]
     estimates = in_plan[in_plan["period_type"] == "year_estimate"]
     base = obs[(obs["period_year"] == t.baseline_year) & (obs["period_type"] == "year")]
-    baseline = _num(base["value"].iloc[0]) if len(base) else None
+    baseline = number(base["value"].iloc[0]) if len(base) else None
     readings = in_plan[in_plan["period_type"] != "year_estimate"].sort_values(
         ["period_end", "period_type"], ascending=[False, False]
     )
@@ -65,7 +61,7 @@ def period_target_row(t, obs: pd.DataFrame, as_of: date) -> dict:
             else None
         )
         ev = evaluate_end_level(
-            spec, int(t.plan_year), latest, _num(est_row.value) if est_row is not None else None
+            spec, int(t.plan_year), latest, number(est_row.value) if est_row is not None else None
         )
     from_estimate = latest_row is None and est_row is not None
     shown = est_row if from_estimate else latest_row
@@ -77,12 +73,12 @@ def period_target_row(t, obs: pd.DataFrame, as_of: date) -> dict:
         "same_period_value": None,
         "same_period_period": None,
         "baseline_used": "year" if t.kind == "avg_growth" and baseline is not None else None,
-        "actual_level": _num(latest_row.value) if latest_row is not None else None,
+        "actual_level": number(latest_row.value) if latest_row is not None else None,
         "actual_value": ev.actual_value,
         "actual_period": latest_row.period_code if latest_row is not None else None,
         "actual_source": shown.source_kind if shown is not None else None,
         "actual_source_ref": _ref(shown),
-        "estimate_level": _num(est_row.value) if est_row is not None else None,
+        "estimate_level": number(est_row.value) if est_row is not None else None,
         "estimate_source": est_row.source_kind if est_row is not None else None,
         "estimate_source_ref": _ref(est_row),
         "projected_value": ev.projected_value,

@@ -84,7 +84,7 @@ def attainment_table(con: duckdb.DuckDBPyConnection, plan_id: str | None = None)
 
 def rejected_submissions(con: duckdb.DuckDBPyConnection, outbox_dir: str | None = None) -> str:
     """Rejected department files with their first error (and feedback file), in Vietnamese and English."""
-    from chitieu.resources import feedback_path
+    from chitieu.submissions.inbox import feedback_path
 
     rows = con.execute(
         """select s.department_code, s.file_name, s.error_count, p.cell, p.message_vi, p.message_en, p.found, p.expected

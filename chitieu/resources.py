@@ -13,7 +13,7 @@ import duckdb
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from chitieu.periods import parse_as_of, parse_receipt_time
-from chitieu.settings import STATS_MODES, setting_problem
+from chitieu.settings import DEFAULT_OUTBOX_DIR, STATS_MODES, setting_problem
 from chitieu.warehouse import ensure_schemas
 
 # The project folder: chitieu is the only installed package; the data folders stay beside it.
@@ -54,14 +54,17 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str = DEFAULT_WAREHOUSE
     _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.path)
+        ensure_schemas(con)
+        return con
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         try:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            held = duckdb.connect(self.path)
+            self._held = self._open()
         except (OSError, duckdb.Error):
-            return
-        ensure_schemas(held)
-        self._held = held
+            self._held = None
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self._close()
@@ -81,16 +84,11 @@ class WarehouseResource(dg.ConfigurableResource):
             yield self.path
         finally:
             if held:
-                self._held = duckdb.connect(self.path)
+                self._held = self._open()
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        if self._held is not None:
-            con = self._held.cursor()
-        else:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(self.path)
-            ensure_schemas(con)
+        con = self._held.cursor() if self._held is not None else self._open()
         try:
             yield con
         finally:
@@ -104,7 +102,7 @@ class InputsResource(dg.ConfigurableResource):
     reference_dir: str = DEFAULT_REFERENCE_DIR
     manual_observations_dir: str = DEFAULT_MANUAL_DIR
     inbox_dir: str = DEFAULT_INBOX_DIR
-    outbox_dir: str = "var/outbox"
+    outbox_dir: str = DEFAULT_OUTBOX_DIR
     portal_log: str = "var/portal/events.sqlite"
     as_of: str = ""
     received_at: str = ""
@@ -221,12 +219,6 @@ class PublishResource(dg.ConfigurableResource):
     published_path: str = "var/published/chitieu.duckdb"
     exports_dir: str = "var/exports"
     reports_dir: str = "var/reports"
-
-
-def feedback_path(outbox_dir: str | Path, department: str | None, file_name: str) -> Path:
-    """Where the feedback for one submitted file goes: ``<outbox>/<department>/outbox/<file>.phan-hoi.txt``.
-    With the outbox root set to the inbox root, it sits next to the department's files."""
-    return Path(outbox_dir) / (department or "_refused") / "outbox" / f"{file_name}.phan-hoi.txt"
 
 
 class AlertsResource(dg.ConfigurableResource):

@@ -111,15 +111,19 @@ def run_causes(step_failure_events, evaluations) -> list[StepFailure]:
     """The failed steps' causes, then each failed blocking check with its rules and cells. Used
     alike by ``chitieu run`` (an in-process result) and the run-failure sensor (stored events),
     so both alerts say the same."""
-    out = [f for e in step_failure_events if (f := step_failure(e)) is not None]
-    blocked = blocked_checks(evaluations)
-    if not blocked:  # a check step failed without a stored evaluation: its own message
-        out += [
-            StepFailure(step_asset(e), one_line(original_error(e.event_specific_data.error)))
-            for e in step_failure_events
-            if step_failure(e) is None
-        ]
-    return out + blocked
+    out, check_steps = [], []
+    for e in step_failure_events:
+        if (f := step_failure(e)) is not None:
+            out.append(f)
+        else:
+            check_steps.append(StepFailure(step_asset(e), one_line(cause(e))))
+    # a check step failed without a stored evaluation: its own message
+    return out + (blocked_checks(evaluations) or check_steps)
+
+
+def cause(event):
+    """The original error of a STEP_FAILURE event, below Dagster's wrappers."""
+    return original_error(event.event_specific_data.error)
 
 
 def step_asset(event) -> str:
@@ -130,7 +134,7 @@ def step_asset(event) -> str:
 def step_failure(event) -> StepFailure | None:
     """The asset and original cause of a STEP_FAILURE event; None for a blocking check's step,
     which :func:`blocked_checks` reports with its rules and cells."""
-    error = original_error(event.event_specific_data.error)
+    error = cause(event)
     if error.cls_name == "DagsterAssetCheckFailedError":
         return None
     return StepFailure(step_asset(event), one_line(error))

@@ -11,6 +11,9 @@ import math
 import os
 from collections.abc import Mapping
 
+# where feedback files go unless CHITIEU_OUTBOX_DIR says otherwise
+DEFAULT_OUTBOX_DIR = "var/outbox"
+
 ENV_SETTINGS = {
     "warehouse": {"path": "CHITIEU_WAREHOUSE"},
     "inputs": {

@@ -50,3 +50,8 @@ def key_lines(path: str | Path) -> Callable[..., int | None]:
         return mark.line + 1 if mark is not None else None
 
     return line
+
+
+def at_line(n: int | None) -> str:
+    """``line 57: `` before a problem whose line is known, nothing otherwise."""
+    return f"line {n}: " if n else ""

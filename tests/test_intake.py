@@ -14,7 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from chitieu.cli import main
-from chitieu.resources import AlertsResource, InputsResource, feedback_path
+from chitieu.resources import AlertsResource, InputsResource
+from chitieu.submissions.inbox import feedback_path
 from tests.conftest import make_resources, run_nightly
 from tests.hazards import HAZARDS
 from tests.sheets import write_bieu

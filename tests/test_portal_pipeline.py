@@ -20,8 +20,8 @@ from chitieu.resources import (
     AlertsResource,
     InputsResource,
     WarehouseResource,
-    feedback_path,
 )
+from chitieu.submissions.inbox import feedback_path
 
 
 def test_department_address_comes_from_departments_yaml():

@@ -279,7 +279,7 @@ async def upload_feedback(request: Request) -> Response:
 async def run_feedback(request: Request) -> Response:
     """The nightly run's feedback file for one of the department's submissions."""
     from chitieu.portal.history import processed
-    from chitieu.resources import feedback_path
+    from chitieu.submissions.inbox import feedback_path
 
     dept = signed_in(request)
     if not dept:

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chitieu.submissions.parser import Submission
 from chitieu.submissions.problems import Problem
+from chitieu.submissions.submission import Submission
 
 
 def restore_feedback(con, outbox_dir: str) -> list[Path]:
     """Write the missing feedback files of recorded submissions; returns the paths written."""
-    from chitieu.publish import atomic_write
-    from chitieu.resources import feedback_path
-    from chitieu.submissions.report import render_report
+    from chitieu.submissions.inbox import feedback_path
 
     rows = con.execute(
         """select s.submission_id, s.file_path, s.file_name, s.department_code, s.period_code,
@@ -45,6 +43,11 @@ def restore_feedback(con, outbox_dir: str) -> list[Path]:
                 (mvi, men, fvi, fen),
             )
         )
+    if not subs:
+        return []  # nothing missing: the writers (and pandas, under chitieu.publish) stay unloaded
+    from chitieu.publish import atomic_write
+    from chitieu.submissions.report import render_report
+
     written = []
     for sub in subs.values():
         target = feedback_path(outbox_dir, sub.department_code, Path(sub.path).name)

@@ -202,3 +202,10 @@ def with_upload_times(
             f = replace(f, received_at=upload[1])
         out.append(f)
     return out
+
+
+def feedback_path(outbox_dir: str | Path, department: str | None, file_name: str) -> Path:
+    """Where the feedback for one submitted file goes: ``<outbox>/<department>/outbox/<file>.phan-hoi.txt``.
+    With the outbox root set to the inbox root, it sits next to the department's files (the
+    scanner skips ``outbox/``)."""
+    return Path(outbox_dir) / (department or "_refused") / OUTBOX / f"{file_name}.phan-hoi.txt"

@@ -4,8 +4,9 @@ with source as (
 ),
 
 ordered as (
-    -- the one order of a department's files for a period: receipt time, ties (files of the
-    -- same scan) broken by file name (-lan-1 before -lan-2); 1 is the latest
+    -- a department's files for a period in order: receipt time, ties (files of the same scan)
+    -- broken by file name (-lan-1 before -lan-2); 1 is the latest. The same order is in
+    -- chitieu/submissions/intake.py and stg_department_observations (as of the evaluation date)
     select
         *,
         row_number() over (
