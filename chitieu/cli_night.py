@@ -7,7 +7,13 @@ import sys
 
 import duckdb
 
-from chitieu.cli_output import DEMO_NOTE, print_rejected, setting, summary_lines
+from chitieu.cli_output import (
+    DEMO_NOTE,
+    print_rejected,
+    send_failure_alert,
+    setting,
+    summary_lines,
+)
 
 
 def held_files(result) -> str | None:
@@ -166,7 +172,6 @@ def report_failure(result, alerts, log, path: str, send_alert: bool = True) -> i
     """``FAILED <asset>: <cause>`` lines last, after the log's path; the alert goes out from here
     (cron users have no run-failure sensor), except for a what-if run, which sends nothing."""
     from chitieu import runner
-    from chitieu.alert_channels import send, warehouse_store
     from chitieu.alerts import run_failure_alert
 
     failed = runner.failures(result) or [
@@ -174,12 +179,8 @@ def report_failure(result, alerts, log, path: str, send_alert: bool = True) -> i
     ]
     url = runner.run_url(setting(alerts.ui_url), result.run_id)
     alert = run_failure_alert(result.run_id, "nightly", [f.line() for f in failed], url)
-    try:
-        if send_alert:
-            with warehouse_store(path, result.run_id) as store:
-                send([alert], setting(alerts.urls), store)
-    except Exception as exc:  # a failing channel must not hide the run's own cause
-        print(f"chitieu run: the failure alert could not be sent: {exc}", file=sys.stderr)
+    if send_alert:
+        send_failure_alert(alert, setting(alerts.urls), path, result.run_id)
     print(f"full log: {log}", file=sys.stderr)
     for f in failed:
         print(f.line(), file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 DEMO_NOTE = (
     "SAMPLE DATA — figures are for demonstration; see docs/sample-data.md for the few public ones."
 )
@@ -28,3 +30,18 @@ def print_rejected(con, outbox_dir: str) -> None:
 
     restore_feedback(con, outbox_dir)
     print(rejected_submissions(con, outbox_dir))
+
+
+def send_failure_alert(alert, urls: str, warehouse: str | None, run_id: str = "") -> None:
+    """Send a run's failure alert, tracked in ``warehouse`` when it can be opened (untracked
+    without one); a failing channel is one line on stderr, never hiding the run's own cause."""
+    from chitieu.alert_channels import send, warehouse_store
+
+    try:
+        if warehouse is None:
+            send([alert], urls, None)
+        else:
+            with warehouse_store(warehouse, run_id) as store:
+                send([alert], urls, store)
+    except Exception as exc:
+        print(f"chitieu run: the failure alert could not be sent: {exc}", file=sys.stderr)

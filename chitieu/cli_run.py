@@ -10,7 +10,13 @@ from pathlib import Path
 import duckdb
 
 from chitieu.cli_night import run_night
-from chitieu.cli_output import DEMO_NOTE, print_rejected, setting, summary_lines
+from chitieu.cli_output import (
+    DEMO_NOTE,
+    print_rejected,
+    send_failure_alert,
+    setting,
+    summary_lines,
+)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,20 +77,16 @@ def warehouse_unavailable(overrides: dict, path: str, exc: Exception, send_alert
     from datetime import UTC, datetime
 
     from chitieu import runner
-    from chitieu.alert_channels import send
     from chitieu.alerts import run_failure_alert
     from pipelines.resources import build_resources
 
     cause = " ".join(str(exc).split())
     failure = runner.StepFailure("warehouse", f"{path}: {cause}")
     if send_alert:
-        try:
-            alerts = build_resources(overrides)["alerts"]
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            alert = run_failure_alert(f"before-run-{stamp}", "nightly", [failure.line()], "")
-            send([alert], setting(alerts.urls), None)  # the warehouse, its store, is unavailable
-        except Exception as alert_exc:  # a failing channel must not hide the cause
-            print(f"chitieu run: the failure alert could not be sent: {alert_exc}", file=sys.stderr)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        alert = run_failure_alert(f"before-run-{stamp}", "nightly", [failure.line()], "")
+        urls = setting(build_resources(overrides)["alerts"].urls)
+        send_failure_alert(alert, urls, None)  # the warehouse, its store, is unavailable
     print(failure.line(), file=sys.stderr)
     return 1
 
